@@ -1,0 +1,71 @@
+// Error codes and the error type every eddy operation reports.
+//
+// I/O never throws: operations return `eddy::result<T>` whose error is an `eddy::error`, a
+// `std::error_code` plus, for bad user input, the input it is about:
+//
+//     auto addr = eddy::net::socket_address::parse("1.2.3.4:99999");
+//     if (!addr) spdlog::error("{}", addr.error().message());
+//     // -> "invalid address: '1.2.3.4:99999' (port out of range)"
+//
+// Compare with `err == eddy::errc::timed_out` or `err == std::errc::connection_refused`.
+#pragma once
+
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace eddy {
+
+/// eddy's own error conditions; system errors keep their `std::system_category()` code.
+enum class errc {
+    timed_out = 1,      ///< a `timeout()` expired before the operation finished
+    operation_canceled, ///< the runtime stopped or the operation was aborted
+    invalid_address,    ///< an address string does not parse or does not resolve
+    would_block,        ///< a `try_*` call found the socket not ready
+    invalid_argument,   ///< an argument outside what the call accepts
+    not_same_stream,    ///< `reunite` of halves that come from two streams
+};
+
+const std::error_category& eddy_category() noexcept;
+
+inline std::error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), eddy_category()};
+}
+
+/// An error: a code, and what it concerns (a path, an address) when that helps the reader.
+class error {
+  public:
+    error() = default;
+    error(std::error_code code) : code_(code) {}
+    error(errc e) : code_(make_error_code(e)) {}
+    error(std::error_code code, std::string context) : code_(code), context_(std::move(context)) {}
+    error(errc e, std::string context) : code_(make_error_code(e)), context_(std::move(context)) {}
+
+    /// The error for the calling thread's `errno`.
+    static error from_errno(int err) { return error(std::error_code(err, std::system_category())); }
+    static error from_errno(int err, std::string context) {
+        return error(std::error_code(err, std::system_category()), std::move(context));
+    }
+
+    const std::error_code& code() const noexcept { return code_; }
+    const std::string& context() const noexcept { return context_; }
+
+    /// "what went wrong: what it concerns", e.g. "Connection refused: 127.0.0.1:9".
+    std::string message() const {
+        return context_.empty() ? code_.message() : code_.message() + ": " + context_;
+    }
+
+    friend bool operator==(const error& e, errc c) noexcept { return e.code_ == make_error_code(c); }
+    friend bool operator==(const error& e, std::errc c) noexcept { return e.code_ == c; }
+    friend bool operator==(const error& e, const std::error_code& c) noexcept {
+        return e.code_ == c;
+    }
+
+  private:
+    std::error_code code_;
+    std::string context_;
+};
+
+} // namespace eddy
+
+template <> struct std::is_error_code_enum<eddy::errc> : std::true_type {};

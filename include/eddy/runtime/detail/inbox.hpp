@@ -1,0 +1,63 @@
+// A core's inbox: the one way other threads hand work to a core. Many producers push with a
+// CAS onto a lock-free stack; the owning core takes the whole stack with one exchange and
+// runs it in arrival order. The producer whose push finds the stack empty wakes the core
+// (one eventfd write per batch, not per message).
+#pragma once
+
+#include <atomic>
+
+namespace eddy::detail {
+
+class scheduler;
+
+/// A message to a core. It often lives inside a suspended coroutine frame (a hop between
+/// cores), so the inbox never owns or frees it: `deliver` and `discard` decide.
+class inbox_message {
+  public:
+    /// Runs on the receiving core, in its loop.
+    virtual void deliver(scheduler& receiver) = 0;
+    /// Runs instead of `deliver` when the runtime shuts down with the message still queued.
+    virtual void discard() noexcept = 0;
+
+  protected:
+    ~inbox_message() = default;
+
+  private:
+    friend class inbox;
+    inbox_message* next_ = nullptr;
+};
+
+class inbox {
+  public:
+    /// Pushes a message; true when the inbox was empty, i.e. the caller must wake the core.
+    bool push(inbox_message* m) noexcept {
+        inbox_message* head = head_.load(std::memory_order_relaxed);
+        do {
+            m->next_ = head;
+        } while (!head_.compare_exchange_weak(head, m, std::memory_order_release,
+                                              std::memory_order_relaxed));
+        return head == nullptr;
+    }
+
+    /// Takes every queued message, oldest first; returns the first (follow `next`).
+    inbox_message* take_all() noexcept {
+        inbox_message* newest = head_.exchange(nullptr, std::memory_order_acquire);
+        inbox_message* oldest = nullptr;
+        while (newest) {
+            inbox_message* next = newest->next_;
+            newest->next_ = oldest;
+            oldest = newest;
+            newest = next;
+        }
+        return oldest;
+    }
+
+    static inbox_message* next(inbox_message* m) noexcept { return m->next_; }
+
+    bool empty() const noexcept { return head_.load(std::memory_order_acquire) == nullptr; }
+
+  private:
+    std::atomic<inbox_message*> head_{nullptr};
+};
+
+} // namespace eddy::detail

@@ -1,0 +1,73 @@
+// What a spawned task and its `join_handle` share: the outcome, who waits for it, and the
+// root coroutine that can be destroyed to abort the task. Both sides live on one core, so
+// the reference count is a plain integer.
+#pragma once
+
+#include "eddy/result.hpp"
+#include "eddy/runtime/detail/ready_queue.hpp"
+#include "eddy/runtime/detail/scheduler.hpp"
+
+#include <exception>
+#include <type_traits>
+#include <variant>
+
+namespace eddy::detail {
+
+template <class T> class join_state {
+  public:
+    using value_type = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+
+    explicit join_state(scheduler& owner) noexcept : owner_(&owner) {}
+
+    scheduler& owner() const noexcept { return *owner_; }
+    bool finished() const noexcept { return outcome_.index() != 0; }
+    bool canceled() const noexcept { return outcome_.index() == 3; }
+    bool has_handle() const noexcept { return refs_ == 2; }
+
+    template <class... Args> void set_value(Args&&... args) {
+        outcome_.template emplace<1>(std::forward<Args>(args)...);
+        finish();
+    }
+    void set_exception(std::exception_ptr e) noexcept {
+        outcome_.template emplace<2>(std::move(e));
+        finish();
+    }
+    void set_canceled() noexcept {
+        outcome_.template emplace<3>();
+        finish();
+    }
+
+    /// The outcome for the joiner: the value, operation_canceled when the task was aborted
+    /// or destroyed; rethrows the task's exception.
+    result<T> take() {
+        if (outcome_.index() == 2) std::rethrow_exception(std::get<2>(outcome_));
+        if (outcome_.index() == 3) return errc::operation_canceled;
+        if constexpr (std::is_void_v<T>) return {};
+        else return std::move(std::get<1>(outcome_));
+    }
+    std::exception_ptr exception() const noexcept {
+        return outcome_.index() == 2 ? std::get<2>(outcome_) : nullptr;
+    }
+
+    void set_joiner(ready_node* n) noexcept { joiner_ = n; }
+    void set_root(root_base* r) noexcept { root_ = r; }
+    root_base* root() const noexcept { return root_; }
+
+    void release() noexcept {
+        if (--refs_ == 0) delete this;
+    }
+
+  private:
+    void finish() noexcept {
+        root_ = nullptr;
+        if (joiner_) owner_->schedule(*std::exchange(joiner_, nullptr));
+    }
+
+    scheduler* owner_;
+    std::variant<std::monostate, value_type, std::exception_ptr, std::monostate> outcome_;
+    ready_node* joiner_ = nullptr;
+    root_base* root_ = nullptr;
+    int refs_ = 2; // the root coroutine and the join_handle
+};
+
+} // namespace eddy::detail

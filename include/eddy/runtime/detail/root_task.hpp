@@ -1,0 +1,75 @@
+// The detached coroutine at the bottom of every spawned task. It awaits the user's task,
+// stores the outcome in the `join_state`, and frees its own frame when it ends. It is
+// registered with its core, so shutdown (or `abort`) can destroy it while it waits.
+#pragma once
+
+#include "eddy/runtime/detail/join_state.hpp"
+#include "eddy/runtime/detail/log.hpp"
+#include "eddy/runtime/task.hpp"
+
+#include <coroutine>
+#include <exception>
+
+namespace eddy::detail {
+
+class root_task {
+  public:
+    struct promise_type final : root_base {
+        ready_node start;
+
+        root_task get_return_object() noexcept {
+            return root_task{std::coroutine_handle<promise_type>::from_promise(*this)};
+        }
+        std::suspend_always initial_suspend() const noexcept { return {}; }
+        std::suspend_never final_suspend() const noexcept { return {}; }
+        void return_void() const noexcept {}
+        void unhandled_exception() const noexcept { std::terminate(); } // the body catches all
+        void destroy_root() noexcept override {
+            std::coroutine_handle<promise_type>::from_promise(*this).destroy();
+        }
+    };
+
+    std::coroutine_handle<promise_type> handle;
+};
+
+/// Ends the join state however the root ends: finished, aborted, or destroyed at shutdown.
+template <class T> class root_guard {
+  public:
+    explicit root_guard(join_state<T>* s) noexcept : state_(s) {}
+    root_guard(const root_guard&) = delete;
+    root_guard& operator=(const root_guard&) = delete;
+    ~root_guard() {
+        if (!state_->finished()) state_->set_canceled();
+        if (!state_->has_handle() && state_->exception()) report(state_->exception());
+        state_->release();
+    }
+
+  private:
+    static void report(std::exception_ptr e) noexcept {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            log().error("a detached task ended with an exception: {}", ex.what());
+        } catch (...) {
+            log().error("a detached task ended with an exception");
+        }
+    }
+
+    join_state<T>* state_;
+};
+
+template <class T> root_task run_root(task<T> t, join_state<T>* state) {
+    root_guard<T> guard(state);
+    try {
+        if constexpr (std::is_void_v<T>) {
+            co_await std::move(t);
+            state->set_value();
+        } else {
+            state->set_value(co_await std::move(t));
+        }
+    } catch (...) {
+        state->set_exception(std::current_exception());
+    }
+}
+
+} // namespace eddy::detail

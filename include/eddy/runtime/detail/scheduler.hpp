@@ -1,0 +1,110 @@
+// One core's scheduler: run queue, reactor, timers and inbox, driven by one thread. Nothing
+// here is shared with other threads except the inbox and the stop flag.
+//
+// A loop turn: deliver inbox messages, fire due timers, run up to `turn_budget` ready
+// coroutines (each resumed with a fresh coop budget), then poll the reactor without waiting
+// if work is left, or until the next timer otherwise.
+#pragma once
+
+#include "eddy/runtime/detail/inbox.hpp"
+#include "eddy/runtime/detail/intrusive_list.hpp"
+#include "eddy/runtime/detail/reactor.hpp"
+#include "eddy/runtime/detail/ready_queue.hpp"
+#include "eddy/runtime/detail/timer_heap.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+
+namespace eddy::detail {
+
+class io_state;
+class runtime_core;
+
+/// A spawned task's root, registered with its core so shutdown can destroy what is left.
+class root_base : public list_hook {
+  public:
+    virtual void destroy_root() noexcept = 0;
+
+  protected:
+    ~root_base() = default;
+};
+
+struct scheduler_options {
+    std::size_t coop_budget = 128; ///< operations a task may complete at once before yielding
+    std::size_t turn_budget = 256; ///< coroutines resumed between two reactor polls
+};
+
+class scheduler {
+  public:
+    scheduler(std::size_t index, runtime_core& rt, scheduler_options opts);
+    ~scheduler();
+    scheduler(const scheduler&) = delete;
+    scheduler& operator=(const scheduler&) = delete;
+
+    std::size_t index() const noexcept { return index_; }
+    runtime_core& runtime() const noexcept { return *runtime_; }
+    reactor& io() noexcept { return reactor_; }
+
+    // --- hot path, owning thread only ---
+    void schedule(ready_node& n) noexcept { ready_.push_back(n); }
+    /// Takes one unit of the running task's coop budget; false when it is spent (the
+    /// operation should then yield before it continues).
+    bool coop_consume() noexcept { return coop_left_ > 0 && (--coop_left_, true); }
+    /// True once the runtime is stopping: new waits end at once with operation_canceled.
+    bool stopping() const noexcept { return stopping_; }
+
+    void add_timer(timer_node& n, clock::time_point deadline) { timers_.insert(n, deadline); }
+    void remove_timer(timer_node& n) noexcept { timers_.remove(n); }
+
+    void add_io(io_state& s);
+    void remove_io(io_state& s) noexcept;
+
+    void add_root(root_base& r) noexcept { roots_.push_back(r); }
+
+    // --- any thread ---
+    /// Queues `m` for this core and wakes it if needed.
+    void post(inbox_message& m) noexcept {
+        if (inbox_.push(&m)) reactor_.wake();
+    }
+
+    // --- the loop, owning thread only ---
+    /// Runs the loop until `done()` or until the runtime stops.
+    void run_until(const std::function<bool()>& done);
+    /// Runs the loop until the runtime stops.
+    void run() {
+        run_until([] { return false; });
+    }
+    /// Teardown, with every core's loop ended and on one thread: first every core drops its
+    /// queued messages, then every core destroys the tasks left on it.
+    void discard_inbox() noexcept;
+    void destroy_roots() noexcept;
+
+  private:
+    void turn(bool may_block);
+    void deliver_inbox();
+    void fire_timers();
+    void run_ready();
+    void cancel_waits() noexcept;
+    void drain_on_stop();
+
+    std::size_t index_;
+    runtime_core* runtime_;
+    scheduler_options opts_;
+    ready_queue ready_;
+    reactor reactor_;
+    timer_heap timers_;
+    inbox inbox_;
+    intrusive_list<io_state> ios_;
+    intrusive_list<root_base> roots_;
+    std::size_t coop_left_ = 0;
+    bool stopping_ = false;
+};
+
+/// The scheduler of the core the calling thread runs; null outside a runtime's cores.
+scheduler* current_scheduler_or_null() noexcept;
+/// The scheduler of the calling core; asserts that there is one.
+scheduler& current_scheduler() noexcept;
+void set_current_scheduler(scheduler* s) noexcept;
+
+} // namespace eddy::detail

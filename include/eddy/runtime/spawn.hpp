@@ -1,0 +1,138 @@
+// `spawn`: run a task on the calling core, detached from the caller, and get a
+// `join_handle` to await its result or abort it.
+//
+//     auto h = eddy::spawn(serve(std::move(stream)));   // runs on its own from now on
+//     eddy::result<int> r = co_await h;                  // its value, or operation_canceled
+//     h.abort();                                         // destroys it where it waits
+//
+// The task stays on this core. Dropping the handle detaches the task; an exception it ends
+// with is then logged. A join_handle must be used on the core that spawned the task.
+#pragma once
+
+#include "eddy/result.hpp"
+#include "eddy/runtime/detail/root_task.hpp"
+#include "eddy/runtime/task.hpp"
+
+#include <concepts>
+#include <functional>
+#include <type_traits>
+#include <utility>
+
+namespace eddy {
+
+template <class T> class [[nodiscard("dropping a join_handle detaches the task")]] join_handle {
+    using state_type = detail::join_state<T>;
+
+  public:
+    class awaiter {
+      public:
+        explicit awaiter(state_type* s) noexcept : state_(s) {}
+        awaiter(const awaiter&) = delete;
+        awaiter& operator=(const awaiter&) = delete;
+        ~awaiter() {
+            if (node_.handle && !state_->finished()) state_->set_joiner(nullptr);
+        }
+
+        bool await_ready() const noexcept { return state_->finished(); }
+        void await_suspend(std::coroutine_handle<> h) noexcept {
+            node_.handle = h;
+            state_->set_joiner(&node_);
+        }
+        /// The task's value; `errc::operation_canceled` if it was aborted or the runtime
+        /// stopped; rethrows the exception the task ended with.
+        result<T> await_resume() { return outcome_of(*state_); }
+
+      private:
+        state_type* state_;
+        detail::ready_node node_;
+    };
+
+    join_handle() noexcept = default;
+    explicit join_handle(state_type* s) noexcept : state_(s) {}
+    join_handle(join_handle&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
+    join_handle& operator=(join_handle&& o) noexcept {
+        if (this != &o) {
+            detach();
+            state_ = std::exchange(o.state_, nullptr);
+        }
+        return *this;
+    }
+    ~join_handle() { detach(); }
+
+    awaiter operator co_await() const noexcept { return awaiter(state_); }
+
+    /// True once the task has ended: returned, thrown, or been aborted.
+    bool is_finished() const noexcept { return state_->finished(); }
+
+    /// The outcome of a finished task, as awaiting gives it (only once, and only when
+    /// `is_finished()`): its value, `operation_canceled`, or its exception rethrown.
+    result<T> outcome() { return outcome_of(*state_); }
+
+    /// Destroys the task where it waits (its pending operations are cancelled and freed).
+    /// Awaiting the handle then gives `errc::operation_canceled`. No effect on a finished
+    /// task. Call it from another task on the same core, not from the task itself.
+    void abort() noexcept {
+        if (state_ && state_->root()) state_->root()->destroy_root();
+    }
+
+    /// Lets the task run on without a handle.
+    void detach() noexcept {
+        if (state_) std::exchange(state_, nullptr)->release();
+    }
+
+  private:
+    static result<T> outcome_of(state_type& s) { return s.take(); }
+
+    state_type* state_ = nullptr;
+};
+
+namespace detail {
+
+template <class T> join_handle<T> spawn_on_scheduler(scheduler& s, task<T> t) {
+    auto* state = new join_state<T>(s);
+    auto root = run_root<T>(std::move(t), state);
+    auto& promise = root.handle.promise();
+    state->set_root(&promise);
+    s.add_root(promise);
+    promise.start.handle = root.handle;
+    s.schedule(promise.start);
+    return join_handle<T>(state);
+}
+
+/// Spawns the task `make()` returns on `s`, from any thread: the task is created on `s`.
+template <class Make> void post_spawn(scheduler& s, Make make) {
+    class message final : public inbox_message {
+      public:
+        explicit message(Make m) : make_(std::move(m)) {}
+        void deliver(scheduler& receiver) override {
+            spawn_on_scheduler(receiver, make_()).detach();
+            delete this;
+        }
+        void discard() noexcept override { delete this; }
+
+      private:
+        Make make_;
+    };
+    s.post(*new message(std::move(make)));
+}
+
+// Keeps a callable (and its captures) alive in the coroutine frame while its task runs.
+template <class F> auto call_and_await(F f) -> std::invoke_result_t<F&> {
+    co_return co_await f();
+}
+
+} // namespace detail
+
+/// Runs `t` on the calling core, concurrently with the caller.
+template <class T> join_handle<T> spawn(task<T> t) {
+    return detail::spawn_on_scheduler(detail::current_scheduler(), std::move(t));
+}
+
+/// Runs the task `f()` returns; `f` (a lambda and its captures) lives as long as the task.
+template <class F>
+    requires std::invocable<F&> && (!std::is_same_v<std::remove_cvref_t<F>, task<>>)
+auto spawn(F f) {
+    return spawn(detail::call_and_await(std::move(f)));
+}
+
+} // namespace eddy

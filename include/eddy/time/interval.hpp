@@ -1,0 +1,56 @@
+// `interval`: ticks at a fixed period, for periodic work.
+//
+//     eddy::interval every(1s);
+//     for (;;) { co_await every.tick(); report(); }
+//
+// The first tick completes at once; each later one at the previous deadline plus the
+// period, so the ticks do not drift. A tick that is late (the core was busy) completes at
+// once, and the missed ones follow without waiting until the schedule has caught up (as
+// Tokio's default "burst"). Cancel-safe: a cancelled tick is not lost.
+#pragma once
+
+#include "eddy/time/sleep.hpp"
+
+#include <cassert>
+#include <chrono>
+
+namespace eddy {
+
+class interval {
+  public:
+    template <class Rep, class Period>
+    explicit interval(std::chrono::duration<Rep, Period> period)
+        : period_(std::chrono::ceil<clock::duration>(period)), next_(clock::now()) {
+        assert(period_ > clock::duration::zero() && "interval: the period must be positive");
+    }
+
+    /// The awaiter of the next tick; the schedule advances when the tick completes.
+    class tick_awaiter {
+      public:
+        explicit tick_awaiter(interval& owner) noexcept
+            : owner_(&owner), sleep_(owner.next_) {}
+        bool await_ready() const noexcept { return sleep_.await_ready(); }
+        bool await_suspend(std::coroutine_handle<> h) { return sleep_.await_suspend(h); }
+        clock::time_point await_resume() noexcept {
+            clock::time_point due = owner_->next_;
+            owner_->next_ += owner_->period_;
+            return due;
+        }
+        bool cancel() noexcept { return sleep_.cancel(); }
+
+      private:
+        interval* owner_;
+        detail::sleep_awaiter sleep_;
+    };
+
+    /// Completes at the next deadline and gives that deadline.
+    tick_awaiter tick() noexcept { return tick_awaiter(*this); }
+
+    clock::duration period() const noexcept { return period_; }
+
+  private:
+    clock::duration period_;
+    clock::time_point next_;
+};
+
+} // namespace eddy

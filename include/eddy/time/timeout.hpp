@@ -1,0 +1,112 @@
+// `timeout(d, op)`: await `op`, but give up after `d`.
+//
+//     auto n = co_await eddy::timeout(5s, stream.read(buf));   // result<std::size_t>
+//     if (!n && n.error() == eddy::errc::timed_out) { ... }
+//
+// `op` is any cancellable awaitable: eddy's I/O operations, sleeps, join handles, and tasks
+// (a task that times out is destroyed, with every operation it waits on). On expiry the
+// operation is withdrawn before the awaiter resumes, so no later event touches it. The
+// result is `result<T>` for an operation giving `result<T>` or `T`, with
+// `errc::timed_out` when the time ran out first.
+#pragma once
+
+#include "eddy/result.hpp"
+#include "eddy/runtime/detail/awaitable_traits.hpp"
+#include "eddy/runtime/detail/scheduler.hpp"
+#include "eddy/time/sleep.hpp"
+
+#include <chrono>
+#include <optional>
+#include <type_traits>
+
+namespace eddy {
+
+namespace detail {
+
+template <class T> struct as_result {
+    using type = result<T>;
+};
+template <class T> struct as_result<result<T>> {
+    using type = result<T>;
+};
+
+template <class Op> class timeout_awaiter : private timer_node {
+    using inner_type = awaiter_t<Op&>;
+    static_assert(cancellable_awaiter<inner_type>,
+                  "timeout() needs an operation that can be cancelled (it has cancel())");
+
+  public:
+    using output = typename as_result<await_result_t<Op&>>::type;
+
+    timeout_awaiter(clock::time_point deadline, Op op)
+        : op_(std::move(op)), deadline_(deadline) {}
+    timeout_awaiter(const timeout_awaiter&) = delete;
+    timeout_awaiter& operator=(const timeout_awaiter&) = delete;
+    ~timeout_awaiter() {
+        if (owner_) owner_->remove_timer(*this);
+    }
+
+    bool await_ready() {
+        if constexpr (wraps) inner_.emplace(op_.operator co_await());
+        return inner().await_ready();
+    }
+
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) {
+        owner_ = &current_scheduler();
+        node_.handle = h;
+        on_expire = &expire;
+        // Armed first: the operation may start a task that runs as soon as we return.
+        owner_->add_timer(*this, deadline_);
+        std::coroutine_handle<> next = suspend_into(inner(), h);
+        if (!next) {
+            owner_->remove_timer(*this);
+            return h;
+        }
+        return next;
+    }
+
+    output await_resume() {
+        if (owner_) owner_->remove_timer(*this);
+        if (timed_out_) return errc::timed_out;
+        if constexpr (std::is_void_v<await_result_t<Op&>>) {
+            inner().await_resume();
+            return {};
+        } else {
+            return inner().await_resume();
+        }
+    }
+
+  private:
+    // An operation with `operator co_await` (a task) is awaited through the awaiter it gives;
+    // otherwise the operation is its own awaiter.
+    static constexpr bool wraps = has_member_co_await<Op&>;
+    inner_type& inner() noexcept {
+        if constexpr (wraps) return *inner_;
+        else return op_;
+    }
+
+    static void expire(timer_node* t) {
+        auto* self = static_cast<timeout_awaiter*>(t);
+        if (!self->inner().cancel()) return; // it completed: its awaiter resumes normally
+        self->timed_out_ = true;
+        self->owner_->schedule(self->node_);
+    }
+
+    Op op_;
+    std::optional<std::conditional_t<wraps, inner_type, char>> inner_;
+    clock::time_point deadline_;
+    scheduler* owner_ = nullptr;
+    ready_node node_;
+    bool timed_out_ = false;
+};
+
+} // namespace detail
+
+/// Awaits `op` for at most `d`; see the top of this header.
+template <class Rep, class Period, class Op>
+detail::timeout_awaiter<Op> timeout(std::chrono::duration<Rep, Period> d, Op op) {
+    return detail::timeout_awaiter<Op>(clock::now() + std::chrono::ceil<clock::duration>(d),
+                                       std::move(op));
+}
+
+} // namespace eddy

@@ -1,0 +1,40 @@
+#include "eddy/error.hpp"
+
+namespace eddy {
+namespace {
+
+class category final : public std::error_category {
+  public:
+    const char* name() const noexcept override { return "eddy"; }
+
+    std::string message(int value) const override {
+        switch (static_cast<errc>(value)) {
+        case errc::timed_out: return "operation timed out";
+        case errc::operation_canceled: return "operation canceled";
+        case errc::invalid_address: return "invalid address";
+        case errc::would_block: return "operation would block";
+        case errc::invalid_argument: return "invalid argument";
+        case errc::not_same_stream: return "halves of different streams";
+        }
+        return "unknown eddy error";
+    }
+
+    std::error_condition default_error_condition(int value) const noexcept override {
+        switch (static_cast<errc>(value)) {
+        case errc::timed_out: return std::errc::timed_out;
+        case errc::operation_canceled: return std::errc::operation_canceled;
+        case errc::would_block: return std::errc::operation_would_block;
+        case errc::invalid_argument: return std::errc::invalid_argument;
+        default: return {value, *this};
+        }
+    }
+};
+
+} // namespace
+
+const std::error_category& eddy_category() noexcept {
+    static const category instance;
+    return instance;
+}
+
+} // namespace eddy

@@ -1,0 +1,125 @@
+#include "eddy/runtime/detail/scheduler.hpp"
+
+#include "eddy/runtime/detail/io_state.hpp"
+#include "eddy/runtime/detail/runtime_core.hpp"
+
+#include <cassert>
+#include <climits>
+
+namespace eddy::detail {
+
+namespace {
+thread_local scheduler* current = nullptr;
+// Rounds of cancel-and-run a stopping core gives its tasks to finish before it gives up on
+// them (they are destroyed afterwards).
+constexpr int stop_rounds = 64;
+} // namespace
+
+scheduler* current_scheduler_or_null() noexcept { return current; }
+scheduler& current_scheduler() noexcept {
+    assert(current && "this needs to run on an eddy runtime core (inside block_on or a task)");
+    return *current;
+}
+void set_current_scheduler(scheduler* s) noexcept { current = s; }
+
+scheduler::scheduler(std::size_t index, runtime_core& rt, scheduler_options opts)
+    : index_(index), runtime_(&rt), opts_(opts) {}
+
+scheduler::~scheduler() = default;
+
+void scheduler::add_io(io_state& s) { ios_.push_back(s); }
+
+void scheduler::remove_io(io_state& s) noexcept { s.unlink(); }
+
+void scheduler::run_until(const std::function<bool()>& done) {
+    if (stopping_) return;
+    while (!done()) {
+        if (runtime_->stop_requested()) {
+            drain_on_stop();
+            return;
+        }
+        deliver_inbox();
+        fire_timers();
+        run_ready();
+        if (done()) return;
+        turn(true);
+    }
+}
+
+void scheduler::turn(bool may_block) {
+    int timeout_ms = -1;
+    if (!may_block || !ready_.empty() || !inbox_.empty()) {
+        timeout_ms = 0;
+    } else if (!timers_.empty()) {
+        auto wait = timers_.next_deadline() - clock::now();
+        if (wait <= clock::duration::zero()) {
+            timeout_ms = 0;
+        } else {
+            // Round up: waking a little late is fine, waking early spins.
+            auto ms = std::chrono::ceil<std::chrono::milliseconds>(wait).count();
+            timeout_ms = ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+        }
+    }
+    reactor_.poll(timeout_ms);
+}
+
+void scheduler::deliver_inbox() {
+    for (inbox_message* m = inbox_.take_all(); m;) {
+        inbox_message* next = inbox::next(m); // `deliver` may free m
+        m->deliver(*this);
+        m = next;
+    }
+}
+
+void scheduler::fire_timers() {
+    if (timers_.empty()) return;
+    const auto now = clock::now();
+    while (timer_node* t = timers_.pop_expired(now)) t->on_expire(t);
+}
+
+void scheduler::run_ready() {
+    for (std::size_t i = 0; i < opts_.turn_budget; ++i) {
+        ready_node* n = ready_.pop_front();
+        if (!n) return;
+        coop_left_ = opts_.coop_budget;
+        n->handle.resume(); // n may be gone after this
+    }
+}
+
+void scheduler::cancel_waits() noexcept {
+    ios_.for_each([](io_state& s) { s.cancel_waiters(); });
+    while (!timers_.empty()) {
+        timer_node* t = timers_.pop_expired(clock::time_point::max());
+        t->on_expire(t);
+    }
+}
+
+void scheduler::drain_on_stop() {
+    stopping_ = true;
+    for (int round = 0; round < stop_rounds; ++round) {
+        cancel_waits();
+        deliver_inbox();
+        if (ready_.empty()) break;
+        run_ready();
+    }
+}
+
+void scheduler::discard_inbox() noexcept {
+    for (inbox_message* m = inbox_.take_all(); m;) {
+        inbox_message* next = inbox::next(m); // `discard` may free m
+        m->discard();
+        m = next;
+    }
+}
+
+void scheduler::destroy_roots() noexcept {
+    // Destroying a root may destroy others (a task owning join handles that abort), so take
+    // them one at a time from the front.
+    while (root_base* r = roots_.front()) {
+        r->unlink();
+        r->destroy_root();
+    }
+    while (ready_node* n = ready_.pop_front()) (void)n;
+}
+
+} // namespace eddy::detail
