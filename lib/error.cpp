@@ -15,6 +15,8 @@ class category final : public std::error_category {
         case errc::would_block: return "operation would block";
         case errc::invalid_argument: return "invalid argument";
         case errc::not_same_stream: return "halves of different streams";
+        case errc::unexpected_eof: return "unexpected end of stream";
+        case errc::too_large: return "data exceeds the limit";
         }
         return "unknown eddy error";
     }

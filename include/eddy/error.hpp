@@ -24,6 +24,8 @@ enum class errc {
     would_block,        ///< a `try_*` call found the socket not ready
     invalid_argument,   ///< an argument outside what the call accepts
     not_same_stream,    ///< `reunite` of halves that come from two streams
+    unexpected_eof,     ///< the stream ended before the bytes asked for had come
+    too_large,          ///< more data than the caller's limit allows
 };
 
 const std::error_category& eddy_category() noexcept;

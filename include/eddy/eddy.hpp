@@ -1,0 +1,30 @@
+// Everything public in eddy, for programs that would rather not pick headers one by one.
+#pragma once
+
+#include "eddy/error.hpp"
+#include "eddy/result.hpp"
+
+#include "eddy/runtime/cross_core.hpp"
+#include "eddy/runtime/runtime.hpp"
+#include "eddy/runtime/spawn.hpp"
+#include "eddy/runtime/spawn_blocking.hpp"
+#include "eddy/runtime/task.hpp"
+#include "eddy/runtime/yield_now.hpp"
+
+#include "eddy/time/interval.hpp"
+#include "eddy/time/sleep.hpp"
+#include "eddy/time/timeout.hpp"
+
+#include "eddy/signal/ctrl_c.hpp"
+
+#include "eddy/io/concepts.hpp"
+#include "eddy/io/copy.hpp"
+#include "eddy/io/copy_bidirectional.hpp"
+#include "eddy/io/read_exact.hpp"
+#include "eddy/io/read_to_end.hpp"
+#include "eddy/io/write_all.hpp"
+
+#include "eddy/net/socket_address.hpp"
+#include "eddy/net/split.hpp"
+#include "eddy/net/tcp_listener.hpp"
+#include "eddy/net/tcp_stream.hpp"

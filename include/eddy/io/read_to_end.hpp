@@ -1,0 +1,37 @@
+// `read_to_end(r, out, limit)`: append everything up to end of stream to `out`.
+//
+//     std::vector<std::byte> body;
+//     auto n = co_await eddy::io::read_to_end(stream, body, 1 << 20);   // at most 1 MiB
+//
+// Gives the number of bytes appended; `errc::too_large` once more than `limit` bytes came
+// (what arrived stays in `out`), so a peer cannot make it grow without bound.
+#pragma once
+
+#include "eddy/io/concepts.hpp"
+#include "eddy/runtime/task.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace eddy::io {
+
+template <async_reader R>
+task<result<std::size_t>> read_to_end(R& r, std::vector<std::byte>& out,
+                                      std::size_t limit = std::numeric_limits<std::size_t>::max()) {
+    constexpr std::size_t chunk = 16 * 1024;
+    const std::size_t start = out.size();
+    for (;;) {
+        const std::size_t have = out.size() - start;
+        const std::size_t room = have >= limit ? 1 : std::min(chunk, limit - have + 1);
+        out.resize(out.size() + room);
+        auto n = co_await r.read(std::span(out).subspan(out.size() - room));
+        const std::size_t got = n ? *n : 0;
+        out.resize(out.size() - room + got);
+        if (!n) co_return std::move(n).error();
+        if (got == 0) co_return out.size() - start;
+        if (out.size() - start > limit) co_return errc::too_large;
+    }
+}
+
+} // namespace eddy::io

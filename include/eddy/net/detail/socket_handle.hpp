@@ -1,0 +1,41 @@
+// An owned, non-blocking fd registered with the calling core's reactor. Closing it
+// deregisters first, and wakes any operation still parked on it with operation_canceled.
+#pragma once
+
+#include "eddy/result.hpp"
+#include "eddy/runtime/detail/io_state.hpp"
+
+#include <memory>
+
+namespace eddy::net::detail {
+
+class socket_handle {
+  public:
+    socket_handle() noexcept = default;
+    socket_handle(socket_handle&&) noexcept = default;
+    socket_handle& operator=(socket_handle&& o) noexcept {
+        if (this != &o) {
+            close();
+            state_ = std::move(o.state_);
+        }
+        return *this;
+    }
+    ~socket_handle() { close(); }
+
+    /// Takes ownership of a non-blocking `fd` and registers it on the calling core; closes
+    /// the fd if that fails.
+    static result<socket_handle> adopt(int fd);
+    /// Opens a non-blocking, close-on-exec socket and registers it.
+    static result<socket_handle> open(int family, int type, int protocol = 0);
+
+    bool valid() const noexcept { return state_ != nullptr; }
+    int fd() const noexcept { return state_ ? state_->fd() : -1; }
+    eddy::detail::io_state& state() const noexcept { return *state_; }
+
+    void close() noexcept;
+
+  private:
+    std::unique_ptr<eddy::detail::io_state> state_;
+};
+
+} // namespace eddy::net::detail

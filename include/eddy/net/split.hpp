@@ -1,0 +1,112 @@
+// Splitting a stream into a read half and a write half, so one task (or one side of
+// `copy`) reads while another writes: a stream has one waiting reader and one waiting
+// writer at a time, and the halves are those two roles.
+//
+//     auto [rd, wr] = stream.split();                    // borrowed: the stream must outlive them
+//     auto [r, w] = std::move(stream).into_split();      // owned: give them to different tasks
+//     auto back = eddy::net::reunite(std::move(r), std::move(w));   // the stream again
+//
+// Dropping an owned write half shuts down the write side, as in Tokio. Halves stay on the
+// stream's core.
+#pragma once
+
+#include "eddy/result.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <utility>
+
+namespace eddy::net {
+
+/// The reading side of a stream `S`, borrowed from it.
+template <class S> class read_half {
+  public:
+    explicit read_half(S& s) noexcept : stream_(&s) {}
+    auto read(std::span<std::byte> buf) noexcept { return stream_->read(buf); }
+    auto readable() noexcept { return stream_->readable(); }
+    auto try_read(std::span<std::byte> buf) noexcept { return stream_->try_read(buf); }
+    S& stream() const noexcept { return *stream_; }
+
+  private:
+    S* stream_;
+};
+
+/// The writing side of a stream `S`, borrowed from it.
+template <class S> class write_half {
+  public:
+    explicit write_half(S& s) noexcept : stream_(&s) {}
+    auto write(std::span<const std::byte> buf) noexcept { return stream_->write(buf); }
+    auto writable() noexcept { return stream_->writable(); }
+    auto try_write(std::span<const std::byte> buf) noexcept { return stream_->try_write(buf); }
+    auto shutdown() noexcept { return stream_->shutdown(); }
+    S& stream() const noexcept { return *stream_; }
+
+  private:
+    S* stream_;
+};
+
+template <class S> class owned_write_half;
+
+/// The reading side of a stream `S`, owning a share of it.
+template <class S> class owned_read_half {
+  public:
+    explicit owned_read_half(std::shared_ptr<S> s) noexcept : stream_(std::move(s)) {}
+    auto read(std::span<std::byte> buf) noexcept { return stream_->read(buf); }
+    auto readable() noexcept { return stream_->readable(); }
+    auto try_read(std::span<std::byte> buf) noexcept { return stream_->try_read(buf); }
+    /// True if `w` was split from the same stream as this half.
+    bool is_pair_of(const owned_write_half<S>& w) const noexcept { return stream_ == w.stream_; }
+
+  private:
+    template <class T>
+    friend result<T> reunite(owned_read_half<T>&& r, owned_write_half<T>&& w);
+    std::shared_ptr<S> stream_;
+};
+
+/// The writing side of a stream `S`, owning a share of it; shuts down writing when dropped.
+template <class S> class owned_write_half {
+  public:
+    explicit owned_write_half(std::shared_ptr<S> s) noexcept : stream_(std::move(s)) {}
+    owned_write_half(owned_write_half&&) noexcept = default;
+    owned_write_half& operator=(owned_write_half&& o) noexcept {
+        if (this != &o) {
+            shutdown_now();
+            stream_ = std::move(o.stream_);
+        }
+        return *this;
+    }
+    ~owned_write_half() { shutdown_now(); }
+
+    auto write(std::span<const std::byte> buf) noexcept { return stream_->write(buf); }
+    auto writable() noexcept { return stream_->writable(); }
+    auto try_write(std::span<const std::byte> buf) noexcept { return stream_->try_write(buf); }
+    auto shutdown() noexcept { return stream_->shutdown(); }
+
+  private:
+    friend class owned_read_half<S>;
+    template <class T>
+    friend result<T> reunite(owned_read_half<T>&& r, owned_write_half<T>&& w);
+
+    void shutdown_now() noexcept {
+        if (stream_ && stream_->is_open()) (void)stream_->shutdown().await_resume();
+    }
+    std::shared_ptr<S> stream_;
+};
+
+/// Splits an owned stream into halves that can go to different tasks (of the same core).
+template <class S> std::pair<owned_read_half<S>, owned_write_half<S>> into_split(S&& s) {
+    auto shared = std::make_shared<S>(std::move(s));
+    return {owned_read_half<S>(shared), owned_write_half<S>(shared)};
+}
+
+/// Puts two owned halves back together; `errc::not_same_stream` if they come from two
+/// streams (the halves are then dropped).
+template <class S> result<S> reunite(owned_read_half<S>&& r, owned_write_half<S>&& w) {
+    if (r.stream_ != w.stream_) return errc::not_same_stream;
+    auto shared = std::move(r.stream_);
+    w.stream_.reset(); // no shutdown: the stream lives on
+    return S(std::move(*shared));
+}
+
+} // namespace eddy::net

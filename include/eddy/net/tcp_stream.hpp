@@ -1,0 +1,59 @@
+// `tcp_stream`: a connected TCP socket on the calling core.
+//
+//     auto s = co_await eddy::net::tcp_stream::connect("127.0.0.1:7000");
+//     if (!s) co_return s.error();
+//     co_await eddy::io::write_all(*s, bytes);
+//     std::array<std::byte, 4096> buf;
+//     auto n = co_await s->read(buf);                 // 0: the peer closed
+//
+// Reads and writes wait for readiness on the core's reactor; `readable()` + `try_read` let a
+// server wait without a buffer. `split()` / `into_split()` give read and write halves. Writes
+// never raise SIGPIPE. A stream belongs to the core that made it: use it there.
+#pragma once
+
+#include "eddy/net/detail/stream_socket.hpp"
+#include "eddy/net/socket_address.hpp"
+#include "eddy/net/split.hpp"
+#include "eddy/runtime/task.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace eddy::net {
+
+class tcp_stream : public detail::stream_socket {
+  public:
+    using read_half = net::read_half<tcp_stream>;
+    using write_half = net::write_half<tcp_stream>;
+    using owned_read_half = net::owned_read_half<tcp_stream>;
+    using owned_write_half = net::owned_write_half<tcp_stream>;
+
+    tcp_stream() noexcept = default;
+    /// Adopts a connected socket (from `tcp_listener::accept`).
+    explicit tcp_stream(detail::socket_handle h) noexcept : stream_socket(std::move(h)) {}
+
+    /// Connects to `addr` without blocking the core. Errors name the address, e.g.
+    /// "Connection refused: 127.0.0.1:9". Cancel-safe (the half-open socket is closed).
+    static task<result<tcp_stream>> connect(socket_address addr);
+    /// Resolves "host:port" and connects to the first address that accepts.
+    static task<result<tcp_stream>> connect(std::string host_port);
+
+    result<socket_address> local_addr() const;
+    result<socket_address> peer_addr() const;
+
+    /// TCP_NODELAY: send small writes at once instead of batching them (Nagle).
+    result<void> set_nodelay(bool on);
+    result<bool> nodelay() const;
+    /// SO_KEEPALIVE; with `idle`, also the idle time before the first probe (TCP_KEEPIDLE).
+    result<void> set_keepalive(bool on, std::optional<std::chrono::seconds> idle = std::nullopt);
+
+    /// Borrowed halves; the stream must outlive them.
+    std::pair<read_half, write_half> split() noexcept { return {read_half(*this), write_half(*this)}; }
+    /// Owned halves; `net::reunite` puts them back together.
+    std::pair<owned_read_half, owned_write_half> into_split() && {
+        return net::into_split(std::move(*this));
+    }
+};
+
+} // namespace eddy::net

@@ -1,0 +1,36 @@
+#include "eddy/net/detail/socket_handle.hpp"
+
+#include "eddy/runtime/detail/scheduler.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace eddy::net::detail {
+
+result<socket_handle> socket_handle::adopt(int fd) {
+    auto& sched = eddy::detail::current_scheduler();
+    auto state = std::make_unique<eddy::detail::io_state>(sched, fd);
+    if (auto added = sched.io().add(*state); !added) {
+        ::close(fd);
+        return std::move(added).error();
+    }
+    sched.add_io(*state);
+    socket_handle h;
+    h.state_ = std::move(state);
+    return h;
+}
+
+result<socket_handle> socket_handle::open(int family, int type, int protocol) {
+    int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd < 0) return error::from_errno(errno, "socket");
+    return adopt(fd);
+}
+
+void socket_handle::close() noexcept {
+    if (!state_) return;
+    state_->owner().io().remove(*state_);
+    ::close(state_->fd());
+    state_.reset(); // wakes a waiter still parked with operation_canceled
+}
+
+} // namespace eddy::net::detail

@@ -1,0 +1,36 @@
+#include "eddy/net/detail/sockopt.hpp"
+
+#include <sys/socket.h>
+
+namespace eddy::net::detail {
+
+result<void> set_int_option(int fd, int level, int name, int value, const char* what) {
+    if (::setsockopt(fd, level, name, &value, sizeof value) < 0)
+        return error::from_errno(errno, what);
+    return {};
+}
+
+result<int> get_int_option(int fd, int level, int name, const char* what) {
+    int value = 0;
+    socklen_t len = sizeof value;
+    if (::getsockopt(fd, level, name, &value, &len) < 0) return error::from_errno(errno, what);
+    return value;
+}
+
+result<socket_address> local_address(int fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0)
+        return error::from_errno(errno, "getsockname");
+    return socket_address::from_native(reinterpret_cast<sockaddr*>(&ss), len);
+}
+
+result<socket_address> peer_address(int fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0)
+        return error::from_errno(errno, "getpeername");
+    return socket_address::from_native(reinterpret_cast<sockaddr*>(&ss), len);
+}
+
+} // namespace eddy::net::detail
