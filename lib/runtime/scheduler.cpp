@@ -64,6 +64,7 @@ void scheduler::turn(bool may_block) {
 }
 
 void scheduler::deliver_inbox() {
+    if (inbox_.empty()) return; // a plain load: no atomic exchange on a quiet turn
     for (inbox_message* m = inbox_.take_all(); m;) {
         inbox_message* next = inbox::next(m); // `deliver` may free m
         m->deliver(*this);

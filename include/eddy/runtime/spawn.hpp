@@ -20,7 +20,7 @@
 
 namespace eddy {
 
-template <class T> class [[nodiscard("dropping a join_handle detaches the task")]] join_handle {
+template <class T> class join_handle {
     using state_type = detail::join_state<T>;
 
   public:
