@@ -8,19 +8,20 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstdint>
 
 namespace eddy::signal {
 
 namespace {
 
-struct read_siginfo {
-    signalfd_siginfo* info;
-    ssize_t operator()(int fd) const noexcept { return ::read(fd, info, sizeof *info); }
-    std::size_t size() const noexcept { return sizeof *info; }
-};
-
-constexpr eddy::detail::io_direction siginfo_read{.write = false, .short_means_drained = false};
+// Each waiting ctrl_c() has its own signalfd, and a signal is read from only one of them;
+// but a signal makes every one of them readable at once, so all their waiters wake in the
+// same loop turn. The first to run reads the signal and counts it here; the others, finding
+// the count moved, take that signal instead of reading. (Per thread: only core 0 reads.)
+thread_local std::uint64_t signals_read = 0;
+thread_local int last_signal = 0;
 
 task<result<int>> wait_on_this_core() {
     // Core 0's thread is the only runtime thread that does not block these signals; block
@@ -35,11 +36,23 @@ task<result<int>> wait_on_this_core() {
     auto handle = net::detail::socket_handle::adopt(fd);
     if (!handle) co_return std::move(handle).error();
 
-    signalfd_siginfo info{};
-    auto n = co_await eddy::detail::io_operation<read_siginfo>(handle->state(),
-                                                               read_siginfo{&info}, siginfo_read);
-    if (!n) co_return std::move(n).error();
-    co_return static_cast<int>(info.ssi_signo);
+    auto& state = handle->state();
+    const std::uint64_t seen = signals_read;
+    for (;;) {
+        auto ready = co_await eddy::detail::readiness_wait(state, false);
+        if (!ready) co_return std::move(ready).error();
+        if (signals_read != seen) co_return last_signal;
+        const std::uint32_t tick = state.tick();
+        signalfd_siginfo info{};
+        const ssize_t n = ::read(fd, &info, sizeof info);
+        if (n == static_cast<ssize_t>(sizeof info)) {
+            ++signals_read;
+            last_signal = static_cast<int>(info.ssi_signo);
+            co_return last_signal;
+        }
+        if (n < 0 && errno != EAGAIN && errno != EINTR) co_return error::from_errno(errno, "signalfd");
+        state.clear(eddy::detail::readable, tick); // another waiter's read took it
+    }
 }
 
 } // namespace

@@ -72,6 +72,9 @@ task<> run_core_task(F factory, std::shared_ptr<std::atomic<std::size_t>> remain
 } // namespace detail
 
 template <class T> T runtime::block_on(task<T> t) {
+    if (stopped())
+        throw std::system_error(make_error_code(errc::operation_canceled),
+                                "block_on: the runtime stopped");
     auto handle = detail::spawn_on_scheduler(core_->core(0), std::move(t));
     drive([&] { return handle.is_finished(); });
     if (!handle.is_finished()) {

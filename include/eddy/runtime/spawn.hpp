@@ -90,7 +90,7 @@ namespace detail {
 
 template <class T> join_handle<T> spawn_on_scheduler(scheduler& s, task<T> t) {
     auto* state = new join_state<T>(s);
-    auto root = run_root<T>(std::move(t), state);
+    auto root = run_root<T>(std::move(t), root_guard<T>(state));
     auto& promise = root.handle.promise();
     state->set_root(&promise);
     s.add_root(promise);

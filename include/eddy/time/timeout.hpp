@@ -3,7 +3,7 @@
 //     auto n = co_await eddy::timeout(5s, stream.read(buf));   // result<std::size_t>
 //     if (!n && n.error() == eddy::errc::timed_out) { ... }
 //
-// `op` is any cancellable awaitable: eddy's I/O operations, sleeps, join handles, and tasks
+// `op` is any cancellable awaitable: eddy's I/O operations, sleeps, interval ticks, and tasks
 // (a task that times out is destroyed, with every operation it waits on). On expiry the
 // operation is withdrawn before the awaiter resumes, so no later event touches it. The
 // result is `result<T>` for an operation giving `result<T>` or `T`, with

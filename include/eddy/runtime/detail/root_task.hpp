@@ -9,6 +9,7 @@
 
 #include <coroutine>
 #include <exception>
+#include <utility>
 
 namespace eddy::detail {
 
@@ -36,13 +37,16 @@ class root_task {
 template <class T> class root_guard {
   public:
     explicit root_guard(join_state<T>* s) noexcept : state_(s) {}
-    root_guard(const root_guard&) = delete;
-    root_guard& operator=(const root_guard&) = delete;
+    root_guard(root_guard&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
+    root_guard& operator=(root_guard&&) = delete;
     ~root_guard() {
+        if (!state_) return;
         if (!state_->finished()) state_->set_canceled();
         if (!state_->has_handle() && state_->exception()) report(state_->exception());
         state_->release();
     }
+
+    join_state<T>* state() const noexcept { return state_; }
 
   private:
     static void report(std::exception_ptr e) noexcept {
@@ -58,8 +62,10 @@ template <class T> class root_guard {
     join_state<T>* state_;
 };
 
-template <class T> root_task run_root(task<T> t, join_state<T>* state) {
-    root_guard<T> guard(state);
+// The guard is a parameter, so the frame holds it from creation: a root destroyed before
+// its body ever ran (aborted at once, or left queued at shutdown) still ends its join state.
+template <class T> root_task run_root(task<T> t, root_guard<T> guard) {
+    join_state<T>* state = guard.state();
     try {
         if constexpr (std::is_void_v<T>) {
             co_await std::move(t);

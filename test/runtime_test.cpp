@@ -1,0 +1,347 @@
+#include "eddy/net/tcp_listener.hpp"
+#include "eddy/net/tcp_stream.hpp"
+#include "eddy/runtime/cross_core.hpp"
+#include "eddy/runtime/runtime.hpp"
+#include "eddy/runtime/spawn.hpp"
+#include "eddy/runtime/task.hpp"
+#include "eddy/runtime/yield_now.hpp"
+#include "eddy/time/sleep.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// Counts coroutine frames alive. A task takes one as a by-value parameter (defaulted), so its
+// frame holds a copy from creation to destruction, even if its body never runs.
+struct frame_counter {
+    static inline std::atomic<int> alive{0};
+    frame_counter() noexcept { alive.fetch_add(1); }
+    frame_counter(const frame_counter&) noexcept { alive.fetch_add(1); }
+    frame_counter& operator=(const frame_counter&) = delete;
+    ~frame_counter() { alive.fetch_sub(1); }
+};
+
+// Sleeps in 1 ms steps until `done()`, for at most 10 s; true if `done()` became true.
+template <class Pred> eddy::task<bool> wait_until(Pred done) {
+    const auto deadline = eddy::clock::now() + 10s;
+    while (!done()) {
+        if (eddy::clock::now() >= deadline) co_return false;
+        co_await eddy::sleep_for(1ms);
+    }
+    co_return true;
+}
+
+struct loopback_pair {
+    eddy::net::tcp_stream client;
+    eddy::net::tcp_stream server;
+};
+
+eddy::task<loopback_pair> connect_loopback() {
+    auto listener = eddy::net::tcp_listener::bind("127.0.0.1:0").value();
+    auto client = (co_await eddy::net::tcp_stream::connect(listener.local_addr().value())).value();
+    auto server = (co_await listener.accept()).value();
+    co_return loopback_pair{std::move(client), std::move(server)};
+}
+
+eddy::task<int> forty_two(frame_counter = {}) { co_return 42; }
+
+eddy::task<> set_flag(bool* flag, frame_counter = {}) {
+    *flag = true;
+    co_return;
+}
+
+eddy::task<> throw_runtime_error(std::string what) {
+    throw std::runtime_error(what);
+    co_return;
+}
+
+eddy::task<int> sleep_an_hour_then(int v, bool* woke = nullptr, frame_counter = {}) {
+    co_await eddy::sleep_for(1h);
+    if (woke) *woke = true;
+    co_return v;
+}
+
+} // namespace
+
+// --- spawn and join -----------------------------------------------------------------------
+
+TEST_CASE("a spawned task's value reaches the task that awaits its join handle",
+          "[runtime][spawn]") {
+    eddy::runtime rt;
+    auto r = rt.block_on([]() -> eddy::task<eddy::result<int>> {
+        auto h = eddy::spawn(forty_two());
+        co_return co_await h;
+    }());
+    REQUIRE(r);
+    CHECK(*r == 42);
+    CHECK(frame_counter::alive == 0);
+}
+
+TEST_CASE("the join handle of a spawned void task gives success", "[runtime][spawn]") {
+    eddy::runtime rt;
+    bool ran = false;
+    auto r = rt.block_on([](bool* flag) -> eddy::task<eddy::result<void>> {
+        co_return co_await eddy::spawn(set_flag(flag));
+    }(&ran));
+    CHECK(r);
+    CHECK(ran);
+}
+
+TEST_CASE("awaiting the join handle of a task that threw rethrows its exception",
+          "[runtime][spawn]") {
+    eddy::runtime rt;
+    auto what = rt.block_on([]() -> eddy::task<std::string> {
+        auto h = eddy::spawn(throw_runtime_error("boom"));
+        try {
+            co_await h;
+        } catch (const std::runtime_error& e) {
+            co_return e.what();
+        }
+        co_return "no exception";
+    }());
+    CHECK(what == "boom");
+}
+
+// --- abort --------------------------------------------------------------------------------
+
+TEST_CASE("aborting a task that waits on a sleep frees its frame and its join handle gives "
+          "operation_canceled",
+          "[runtime][spawn][abort]") {
+    eddy::runtime rt;
+    bool woke = false;
+    struct outcome {
+        int alive_before, alive_after;
+        bool finished;
+        eddy::result<int> joined;
+    };
+    auto o = rt.block_on([](bool* woke) -> eddy::task<outcome> {
+        auto h = eddy::spawn(sleep_an_hour_then(1, woke));
+        co_await eddy::yield_now(); // the task runs and parks on its sleep
+        const int before = frame_counter::alive.load();
+        h.abort();
+        const int after = frame_counter::alive.load();
+        const bool finished = h.is_finished();
+        auto joined = co_await h; // not inside the braces below: g++ 12 miscompiles that
+        co_return outcome{before, after, finished, std::move(joined)};
+    }(&woke));
+    CHECK(o.alive_before == 1);
+    CHECK(o.alive_after == 0);
+    CHECK(o.finished);
+    REQUIRE_FALSE(o.joined);
+    CHECK(o.joined.error() == eddy::errc::operation_canceled);
+    CHECK_FALSE(woke);
+}
+
+TEST_CASE("aborting a task wakes the task already awaiting its join handle with "
+          "operation_canceled",
+          "[runtime][spawn][abort]") {
+    eddy::runtime rt;
+    auto r = rt.block_on([]() -> eddy::task<eddy::result<int>> {
+        auto h = eddy::spawn(sleep_an_hour_then(1));
+        auto aborter = eddy::spawn([](eddy::join_handle<int>* victim) -> eddy::task<> {
+            co_await eddy::sleep_for(1ms);
+            victim->abort();
+        }(&h));
+        auto joined = co_await h; // parked here when the abort comes
+        co_await aborter;
+        co_return joined;
+    }());
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == eddy::errc::operation_canceled);
+    CHECK(frame_counter::alive == 0);
+}
+
+TEST_CASE("aborting a task that has not started yet frees its frame and its join handle "
+          "gives operation_canceled",
+          "[runtime][spawn][abort]") {
+    eddy::runtime rt;
+    struct outcome {
+        bool finished;
+        int alive_after;
+        bool joined_canceled;
+    };
+    auto o = rt.block_on([]() -> eddy::task<outcome> {
+        auto h = eddy::spawn(forty_two()); // queued, not run: this task has not yielded
+        h.abort();
+        outcome o{h.is_finished(), frame_counter::alive.load(), false};
+        if (o.finished) { // awaiting an unfinished handle here would wait for ever
+            auto r = co_await h;
+            o.joined_canceled = !r && r.error() == eddy::errc::operation_canceled;
+        }
+        co_return o;
+    }());
+    CHECK(o.alive_after == 0);
+    CHECK(o.finished);
+    CHECK(o.joined_canceled);
+}
+
+// --- detached tasks and scheduling --------------------------------------------------------
+
+TEST_CASE("a detached task runs to completion", "[runtime][spawn]") {
+    eddy::runtime rt;
+    bool done = false;
+    bool seen = rt.block_on([](bool* done) -> eddy::task<bool> {
+        eddy::spawn([](bool* done) -> eddy::task<> {
+            for (int i = 0; i < 3; ++i) co_await eddy::sleep_for(1ms);
+            *done = true;
+        }(done)).detach();
+        co_return co_await wait_until([done] { return *done; });
+    }(&done));
+    CHECK(seen);
+    CHECK(done);
+}
+
+TEST_CASE("yield_now lets the other ready tasks of the core run first", "[runtime][yield]") {
+    eddy::runtime rt;
+    std::vector<int> order;
+    rt.block_on([](std::vector<int>* order) -> eddy::task<> {
+        auto take_turns = [](int id, std::vector<int>* order) -> eddy::task<> {
+            for (int i = 0; i < 3; ++i) {
+                order->push_back(id);
+                co_await eddy::yield_now();
+            }
+        };
+        auto a = eddy::spawn(take_turns(1, order));
+        auto b = eddy::spawn(take_turns(2, order));
+        co_await a;
+        co_await b;
+    }(&order));
+    CHECK(order == std::vector<int>{1, 2, 1, 2, 1, 2});
+}
+
+TEST_CASE("a task that loops on yield_now cannot starve a task that waits on a timer",
+          "[runtime][fairness]") {
+    eddy::runtime rt;
+    bool flag = false;
+    bool seen = rt.block_on([](bool* flag) -> eddy::task<bool> {
+        eddy::spawn([](bool* flag) -> eddy::task<> {
+            co_await eddy::sleep_for(1ms);
+            *flag = true;
+        }(flag)).detach();
+        const auto deadline = eddy::clock::now() + 10s;
+        while (!*flag && eddy::clock::now() < deadline) co_await eddy::yield_now();
+        co_return *flag;
+    }(&flag));
+    CHECK(seen);
+}
+
+TEST_CASE("a task whose readiness waits are always ready still lets the other tasks of its "
+          "core run",
+          "[runtime][fairness]") {
+    eddy::runtime rt;
+    constexpr int limit = 100'000;
+    int spins = rt.block_on([]() -> eddy::task<int> {
+        auto pair = co_await connect_loopback();
+        co_await pair.client.writable(); // from here on, each wait completes without suspending
+        bool other_ran = false;
+        eddy::spawn(set_flag(&other_ran)).detach();
+        int i = 0;
+        for (; i < limit && !other_ran; ++i) co_await pair.client.writable();
+        co_return i;
+    }());
+    CHECK(spins < limit);
+}
+
+// --- stop ---------------------------------------------------------------------------------
+
+namespace {
+
+eddy::task<> sleep_an_hour(std::atomic<int>* started, frame_counter = {}) {
+    started->fetch_add(1);
+    co_await eddy::sleep_for(1h);
+}
+
+eddy::task<> join_a_sleeper(std::atomic<int>* started, frame_counter = {}) {
+    auto h = eddy::spawn(sleep_an_hour(started));
+    started->fetch_add(1);
+    (void)co_await h;
+}
+
+// Reads from a loopback connection whose peer never writes; counts reads that end canceled.
+eddy::task<> read_forever(std::atomic<int>* started, std::atomic<int>* canceled,
+                          frame_counter = {}) {
+    auto pair = co_await connect_loopback();
+    std::array<std::byte, 16> buf;
+    started->fetch_add(1);
+    auto n = co_await pair.server.read(buf);
+    if (!n && n.error() == eddy::errc::operation_canceled) canceled->fetch_add(1);
+}
+
+eddy::task<bool> start_waiters_then_stop(eddy::runtime* rt, std::atomic<int>* started,
+                                         std::atomic<int>* canceled) {
+    for (std::size_t core = 0; core < 2; ++core) {
+        eddy::spawn_on(core, sleep_an_hour(started));
+        eddy::spawn_on(core, join_a_sleeper(started));
+        eddy::spawn_on(core, read_forever(started, canceled));
+    }
+    // Per core: the sleeper, the joiner and its sleeper, the reader.
+    bool all_waiting = co_await wait_until([started] { return started->load() == 8; });
+    rt->stop();
+    co_return all_waiting;
+}
+
+} // namespace
+
+TEST_CASE("stop() ends the waits of tasks on every core, and the runtime frees every task",
+          "[runtime][stop]") {
+    std::atomic<int> started{0};
+    std::atomic<int> canceled{0};
+    {
+        eddy::runtime rt{{.cores = 2}};
+        CHECK(rt.block_on(start_waiters_then_stop(&rt, &started, &canceled)));
+        CHECK(rt.stopped());
+    }
+    CHECK(started == 8);
+    CHECK(canceled == 2);
+    CHECK(frame_counter::alive == 0);
+}
+
+TEST_CASE("stop() from another thread cancels the read that block_on's task waits on",
+          "[runtime][stop]") {
+    eddy::runtime rt;
+    std::atomic<bool> reading{false};
+    std::jthread stopper([&] {
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (!reading && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(1ms);
+        rt.stop();
+    });
+    auto r = rt.block_on([](std::atomic<bool>* reading) -> eddy::task<eddy::result<std::size_t>> {
+        auto pair = co_await connect_loopback();
+        std::array<std::byte, 16> buf;
+        reading->store(true);
+        co_return co_await pair.server.read(buf);
+    }(&reading));
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == eddy::errc::operation_canceled);
+}
+
+TEST_CASE("block_on on a stopped runtime throws std::system_error", "[runtime][stop]") {
+    {
+        eddy::runtime rt;
+        rt.stop();
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            std::error_code code;
+            try {
+                rt.block_on(sleep_an_hour_then(1));
+            } catch (const std::system_error& e) {
+                code = e.code();
+            }
+            CHECK(code == eddy::errc::operation_canceled);
+        }
+    }
+    CHECK(frame_counter::alive == 0);
+}
