@@ -21,6 +21,28 @@ error invalid(std::string_view text, std::string_view why) {
     return error(errc::invalid_address, std::move(context));
 }
 
+// getaddrinfo for one host: its return code and the addresses found.
+struct address_lookup {
+    std::string host;
+
+    std::pair<int, std::vector<socket_address>> operator()() const {
+        addrinfo hints{};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        addrinfo* list = nullptr;
+        int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &list);
+        std::vector<socket_address> found;
+        if (rc == 0) {
+            for (addrinfo* ai = list; ai; ai = ai->ai_next) {
+                auto a = socket_address::from_native(ai->ai_addr, ai->ai_addrlen);
+                if (a.family() != AF_UNSPEC) found.push_back(a);
+            }
+            ::freeaddrinfo(list);
+        }
+        return {rc, std::move(found)};
+    }
+};
+
 } // namespace
 
 socket_address::socket_address() noexcept : storage_{}, size_(0) { storage_.ss_family = AF_UNSPEC; }
@@ -146,23 +168,11 @@ task<result<std::vector<socket_address>>> resolve(std::string host_port) {
     std::string host = std::move(parts->first);
     const std::uint16_t port = parts->second;
 
-    // getaddrinfo blocks (it may ask a DNS server): run it on the blocking pool.
-    auto looked_up = co_await spawn_blocking([host]() {
-        addrinfo hints{};
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        addrinfo* list = nullptr;
-        int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &list);
-        std::vector<socket_address> found;
-        if (rc == 0) {
-            for (addrinfo* ai = list; ai; ai = ai->ai_next) {
-                auto a = socket_address::from_native(ai->ai_addr, ai->ai_addrlen);
-                if (a.family() != AF_UNSPEC) found.push_back(a);
-            }
-            ::freeaddrinfo(list);
-        }
-        return std::pair{rc, std::move(found)};
-    });
+    // getaddrinfo blocks (it may ask a DNS server): run it on the blocking pool. (A named
+    // function object, not a capturing lambda: g++ 12 frees a lambda's captured string
+    // twice when the lambda is made inside a coroutine and moved into another.)
+    address_lookup lookup{std::move(host)};
+    auto looked_up = co_await spawn_blocking(std::move(lookup));
     if (looked_up.first != 0) co_return invalid(host_port, ::gai_strerror(looked_up.first));
     if (looked_up.second.empty()) co_return invalid(host_port, "no address found");
     for (auto& a : looked_up.second) a.set_port(port);

@@ -23,14 +23,24 @@ namespace {
 thread_local std::uint64_t signals_read = 0;
 thread_local int last_signal = 0;
 
-task<result<int>> wait_on_this_core() {
-    // Core 0's thread is the only runtime thread that does not block these signals; block
-    // them here too, so they queue for the signalfd instead of terminating the process.
+sigset_t termination_signals() {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    return set;
+}
+
+// Core 0's thread is the only runtime thread that does not block these signals; blocking
+// them there too makes them queue for the signalfd instead of terminating the process.
+void block_termination_signals() {
+    const sigset_t set = termination_signals();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+task<result<int>> wait_on_this_core() {
+    block_termination_signals();
+    const sigset_t set = termination_signals();
     int fd = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (fd < 0) co_return error::from_errno(errno, "signalfd");
     auto handle = net::detail::socket_handle::adopt(fd);
@@ -55,14 +65,22 @@ task<result<int>> wait_on_this_core() {
     }
 }
 
-} // namespace
-
-task<result<int>> ctrl_c() {
+task<result<int>> wait_on_core_zero() {
     const std::size_t home = current_core();
     co_await on(0);
     auto got = co_await wait_on_this_core();
     co_await on(home);
     co_return got;
+}
+
+} // namespace
+
+task<result<int>> ctrl_c() {
+    // Called on core 0's thread (or on the thread that will be core 0, before the runtime
+    // runs): take the signals now, not when the task first runs, so none is missed between.
+    auto* sched = eddy::detail::current_scheduler_or_null();
+    if (!sched || sched->index() == 0) block_termination_signals();
+    return wait_on_core_zero();
 }
 
 } // namespace eddy::signal

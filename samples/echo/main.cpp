@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
     spdlog::set_level(level);
 
     eddy::runtime rt{{.cores = static_cast<std::size_t>(threads)}};
+    // Take SIGINT/SIGTERM now: from "listening on" on, a signal must stop us cleanly.
+    auto stop_signal = eddy::signal::ctrl_c();
     const bool per_core = rt.cores() > 1;
 
     // Bind on core 0 first, so a bad address or a port in use fails before anything starts.
@@ -102,7 +104,7 @@ int main(int argc, char** argv) {
     return rt.run_on_all_cores([&]() -> eddy::task<> {
         if (eddy::current_core() == 0) {
             eddy::spawn([&]() -> eddy::task<> {
-                if (co_await eddy::signal::ctrl_c()) rt.stop();
+                if (co_await std::move(stop_signal)) rt.stop();
             }).detach();
             co_await accept_loop(*first);
             co_return;

@@ -22,8 +22,9 @@ task<result<std::size_t>> read_to_end(R& r, std::vector<std::byte>& out,
     constexpr std::size_t chunk = 16 * 1024;
     const std::size_t start = out.size();
     for (;;) {
-        const std::size_t have = out.size() - start;
-        const std::size_t room = have >= limit ? 1 : std::min(chunk, limit - have + 1);
+        // Room for one byte past the limit, so going over it is seen without reading more.
+        const std::size_t allowed = limit - (out.size() - start);
+        const std::size_t room = allowed < chunk ? allowed + 1 : chunk;
         out.resize(out.size() + room);
         auto n = co_await r.read(std::span(out).subspan(out.size() - room));
         const std::size_t got = n ? *n : 0;

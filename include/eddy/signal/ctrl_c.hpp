@@ -5,10 +5,12 @@
 //         rt.stop();
 //     });
 //
-// The first call takes SIGINT and SIGTERM away from their default action (terminating the
-// process) for the rest of the runtime's life; they are then read from a signalfd on core 0
-// and every waiting `ctrl_c()`, on any core, completes. Threads the program starts itself
-// must block these signals too, or the kernel may deliver them there.
+// Calling `ctrl_c()` on core 0, or on the main thread before the runtime runs, takes SIGINT
+// and SIGTERM away from their default action (terminating the process) at once, for good;
+// call it before announcing readiness so no signal falls in between. The signals are read
+// from a signalfd on core 0 and every waiting `ctrl_c()`, on any core, completes. Threads
+// the program starts itself must block these signals too, or the kernel may deliver them
+// there.
 #pragma once
 
 #include "eddy/result.hpp"

@@ -1,0 +1,420 @@
+// Runs the real eddy-echo binary (its path comes from the EDDY_ECHO environment variable,
+// which test/meson.build sets) and talks to it over loopback.
+#include "test_support.hpp"
+
+#include "eddy/eddy.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+using namespace std::chrono_literals;
+using Catch::Matchers::ContainsSubstring;
+using eddy::net::socket_address;
+using eddy::net::tcp_stream;
+using eddy_test::random_bytes;
+using eddy_test::scoped;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto startup_limit = 10s;
+constexpr auto exit_limit = 10s;
+
+std::string echo_binary() {
+    const char* path = std::getenv("EDDY_ECHO");
+    if (!path || !*path) FAIL("EDDY_ECHO is not set: run this test through meson test");
+    return path;
+}
+
+/// "exit code N" or "killed by signal N", from a waitpid status.
+std::string how_it_ended(int status) {
+    if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+    return "wait status " + std::to_string(status);
+}
+
+/// A pipe end, closed when it goes out of scope.
+class pipe_end {
+  public:
+    pipe_end() = default;
+    explicit pipe_end(int fd) noexcept : fd_(fd) {}
+    pipe_end(pipe_end&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    pipe_end& operator=(pipe_end&& o) noexcept {
+        if (this != &o) {
+            reset();
+            fd_ = std::exchange(o.fd_, -1);
+        }
+        return *this;
+    }
+    ~pipe_end() { reset(); }
+    int fd() const noexcept { return fd_; }
+    void reset() noexcept {
+        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+    }
+
+  private:
+    int fd_ = -1;
+};
+
+/// A child process with its stdout and stderr on pipes. The destructor kills (SIGKILL) and
+/// reaps it by its PID if it is still there, whatever the test did.
+class child_process {
+  public:
+    explicit child_process(const std::vector<std::string>& args) {
+        int out[2], err[2];
+        REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+        stdout_ = pipe_end(out[0]);
+        pipe_end out_w(out[1]);
+        REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+        stderr_ = pipe_end(err[0]);
+        pipe_end err_w(err[1]);
+
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, out_w.fd(), STDOUT_FILENO);
+        posix_spawn_file_actions_adddup2(&actions, err_w.fd(), STDERR_FILENO);
+        // The child starts with no signal blocked and default dispositions, whatever this
+        // thread has.
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setsigdefault(&attr, &all);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+        std::vector<char*> argv;
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        const int rc = ::posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attr);
+        if (rc != 0) pid_ = -1;
+        REQUIRE(rc == 0);
+    }
+    child_process(const child_process&) = delete;
+    child_process& operator=(const child_process&) = delete;
+    ~child_process() {
+        if (pid_ > 0 && !status_) {
+            ::kill(pid_, SIGKILL);
+            int status = 0;
+            while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+            }
+        }
+    }
+
+    pid_t pid() const noexcept { return pid_; }
+
+    /// The next line on stdout (without its newline), or nothing if none comes in time.
+    std::optional<std::string> read_stdout_line(steady::duration limit) {
+        const auto deadline = steady::now() + limit;
+        for (;;) {
+            if (auto nl = stdout_text_.find('\n'); nl != std::string::npos) {
+                std::string line = stdout_text_.substr(0, nl);
+                stdout_text_.erase(0, nl + 1);
+                return line;
+            }
+            if (!read_some(stdout_.fd(), stdout_text_, deadline)) return std::nullopt;
+        }
+    }
+
+    /// Everything the child writes to stderr until it closes it (bounded by `limit`).
+    std::string read_stderr_to_end(steady::duration limit) {
+        std::string text;
+        const auto deadline = steady::now() + limit;
+        while (read_some(stderr_.fd(), text, deadline)) {
+        }
+        return text;
+    }
+
+    /// The exit status once the child has ended, or nothing if it is still running after
+    /// `limit`.
+    std::optional<int> wait_exit(steady::duration limit) {
+        const auto deadline = steady::now() + limit;
+        while (!status_) {
+            int status = 0;
+            const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+            if (r == pid_) {
+                status_ = status;
+                break;
+            }
+            if (r < 0 && errno != EINTR) FAIL("waitpid: " << std::strerror(errno));
+            if (steady::now() >= deadline) break;
+            std::this_thread::sleep_for(10ms);
+        }
+        return status_;
+    }
+
+    /// Stops the child with `sig` and checks that it exits with code 0 in time; a child
+    /// still running then is killed and the test fails.
+    void stop_and_expect_clean_exit(int sig) {
+        REQUIRE(::kill(pid_, sig) == 0);
+        auto status = wait_exit(exit_limit);
+        if (!status) FAIL("the server did not exit within the time limit after signal " << sig);
+        CHECK(how_it_ended(*status) == "exit code 0");
+    }
+
+  private:
+    /// Appends what `fd` has to `text`; false at end of file or once `deadline` passed.
+    static bool read_some(int fd, std::string& text, steady::time_point deadline) {
+        for (;;) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - steady::now());
+            if (left.count() <= 0) return false;
+            pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+            const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
+            if (ready < 0 && errno != EINTR) return false;
+            if (ready <= 0) continue;
+            char buf[4096];
+            const ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return false;
+            text.append(buf, static_cast<std::size_t>(n));
+            return true;
+        }
+    }
+
+    pid_t pid_ = -1;
+    pipe_end stdout_, stderr_;
+    std::string stdout_text_;
+    std::optional<int> status_;
+};
+
+/// Starts eddy-echo on a free loopback port and gives the address it printed.
+socket_address start_echo(child_process& server) {
+    auto line = server.read_stdout_line(startup_limit);
+    if (!line) FAIL("eddy-echo printed no line within the time limit");
+    const std::string prefix = "listening on ";
+    INFO("first line: " << *line);
+    REQUIRE(line->starts_with(prefix));
+    auto addr = socket_address::parse(line->substr(prefix.size()));
+    REQUIRE(addr);
+    CHECK(addr->is_v4());
+    CHECK(addr->port() != 0);
+    return *addr;
+}
+
+/// One client: sends `size` random bytes while it reads the echo, then checks it byte for
+/// byte and that the server closes after the client's end of stream.
+eddy::task<eddy::result<void>> echo_client(socket_address addr, std::size_t size, std::uint64_t seed) {
+    auto stream = co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr));
+    if (!stream) co_return std::move(stream).error();
+    const auto payload = random_bytes(size, seed);
+    auto [rd, wr] = stream->split();
+    scoped writer(eddy::spawn(eddy_test::send_then_shutdown(wr, payload)));
+
+    std::vector<std::byte> back(size);
+    auto got = co_await eddy::timeout(60s, eddy::io::read_exact(rd, back));
+    if (!got) co_return eddy::error(got.error().code(), "reading the echo: " + got.error().message());
+    if (back != payload)
+        co_return eddy::error(eddy::errc::invalid_argument, "the echo of " + std::to_string(size) + " bytes differs");
+    auto sent = co_await eddy_test::joined(writer.handle());
+    if (!sent) co_return sent;
+
+    std::array<std::byte, 1> extra{};
+    auto end = co_await eddy::timeout(eddy_test::patience, rd.read(extra));
+    if (!end) co_return std::move(end).error();
+    if (*end != 0) co_return eddy::error(eddy::errc::invalid_argument, "more bytes than were sent");
+    co_return eddy::ok();
+}
+
+struct client_report {
+    std::size_t succeeded = 0;
+    std::vector<std::string> failures;
+};
+
+eddy::task<> count_outcome(eddy::task<eddy::result<void>> client, client_report& report) {
+    auto outcome = co_await std::move(client);
+    if (outcome) ++report.succeeded;
+    else report.failures.push_back(outcome.error().message());
+}
+
+/// Runs `count` echo clients at once, with payload sizes from 1 byte to 256 KiB.
+eddy::task<client_report> run_clients(socket_address addr, std::size_t count) {
+    client_report report;
+    std::mt19937_64 sizes(42);
+    std::vector<eddy::join_handle<void>> clients;
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::size_t size = i == 0 ? 1 : i == 1 ? 256 * 1024 : 1 + sizes() % (256 * 1024);
+        clients.push_back(eddy::spawn(count_outcome(echo_client(addr, size, 1000 + i), report)));
+    }
+    const auto deadline = eddy::clock::now() + 120s;
+    for (auto& c : clients) {
+        const auto left = std::max(deadline - eddy::clock::now(), eddy::clock::duration::zero());
+        auto joined = co_await eddy::timeout(left, eddy_test::join(c));
+        if (!joined) report.failures.push_back("a client did not finish: " + joined.error().message());
+    }
+    for (auto& c : clients) c.abort(); // none is left behind with a reference to `report`
+    co_return report;
+}
+
+/// A listening TCP socket on 127.0.0.1 made without eddy, to hold a port.
+class port_holder {
+  public:
+    port_holder() {
+        fd_ = pipe_end(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        REQUIRE(fd_.fd() >= 0);
+        sockaddr_in sin{};
+        sin.sin_family = AF_INET;
+        sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(fd_.fd(), reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
+        REQUIRE(::listen(fd_.fd(), 16) == 0);
+        socklen_t len = sizeof sin;
+        REQUIRE(::getsockname(fd_.fd(), reinterpret_cast<sockaddr*>(&sin), &len) == 0);
+        port_ = ntohs(sin.sin_port);
+    }
+    std::uint16_t port() const noexcept { return port_; }
+
+  private:
+    pipe_end fd_;
+    std::uint16_t port_ = 0;
+};
+
+std::size_t count_lines(const std::string& text) {
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+} // namespace
+
+TEST_CASE("eddy-echo echoes 200 concurrent clients and exits 0 on SIGTERM", "[integration]") {
+    const std::string threads = GENERATE("1", "2");
+    CAPTURE(threads);
+    child_process server({echo_binary(), "--listen", "127.0.0.1:0", "--threads", threads});
+    const auto addr = start_echo(server);
+
+    eddy::runtime rt;
+    auto report = rt.block_on(run_clients(addr, 200));
+    CHECK(report.failures.empty());
+    CHECK(report.succeeded == 200);
+
+    server.stop_and_expect_clean_exit(SIGTERM);
+}
+
+TEST_CASE("eddy-echo exits 0 on SIGTERM with clients still connected", "[integration]") {
+    const std::string threads = GENERATE("1", "2");
+    CAPTURE(threads);
+    child_process server({echo_binary(), "--listen", "127.0.0.1:0", "--threads", threads});
+    const auto addr = start_echo(server);
+
+    eddy::runtime rt;
+    rt.block_on([](child_process& server, socket_address addr) -> eddy::task<> {
+        // Idle connections, each proven served by one echo.
+        std::vector<tcp_stream> idle;
+        for (int i = 0; i < 20; ++i) {
+            auto s = (co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr))).value();
+            auto sent = co_await eddy::io::write_all(s, eddy_test::bytes_of("ping"));
+            REQUIRE(sent);
+            std::array<std::byte, 4> back{};
+            auto echoed = co_await eddy::timeout(eddy_test::patience, eddy::io::read_exact(s, back));
+            REQUIRE(echoed);
+            idle.push_back(std::move(s));
+        }
+        // And one that sends without reading, so the server waits in a write to it.
+        auto busy = (co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr))).value();
+        const auto flood = random_bytes(16 << 20, 7);
+        auto [busy_rd, busy_wr] = busy.split();
+        scoped flooding(eddy::spawn(eddy::io::write_all(busy_wr, flood)));
+        co_await eddy::sleep_for(200ms);
+        CHECK_FALSE(flooding.is_finished()); // the server is stuck writing to us
+
+        REQUIRE(::kill(server.pid(), SIGTERM) == 0);
+        const auto deadline = eddy::clock::now() + exit_limit;
+        std::optional<int> status;
+        while (!status && eddy::clock::now() < deadline) {
+            status = server.wait_exit(0ms);
+            if (!status) co_await eddy::sleep_for(10ms);
+        }
+        if (!status) FAIL("the server did not exit within the time limit after SIGTERM");
+        CHECK(how_it_ended(*status) == "exit code 0");
+    }(server, addr));
+}
+
+TEST_CASE("eddy-echo exits 0 on a SIGTERM right after it says it is listening", "[integration]") {
+    // "listening on" promises that the server is ready, signal handling included. A few
+    // starts, because a race would lose only some of them.
+    const std::string threads = GENERATE("1", "2");
+    CAPTURE(threads);
+    for (int start = 0; start < 5; ++start) {
+        CAPTURE(start);
+        child_process server({echo_binary(), "--listen", "127.0.0.1:0", "--threads", threads});
+        (void)start_echo(server);
+        server.stop_and_expect_clean_exit(SIGTERM);
+    }
+}
+
+TEST_CASE("eddy-echo exits 0 on SIGINT", "[integration]") {
+    child_process server({echo_binary(), "--listen", "127.0.0.1:0"});
+    const auto addr = start_echo(server);
+    eddy::runtime rt;
+    auto report = rt.block_on(run_clients(addr, 1)); // served once: the server is up
+    CHECK(report.failures.empty());
+    server.stop_and_expect_clean_exit(SIGINT);
+}
+
+TEST_CASE("eddy-echo rejects bad arguments with one line on stderr", "[integration]") {
+    struct bad_case {
+        std::vector<std::string> args;
+        std::string names; // what the message must mention
+    };
+    const auto c = GENERATE(values<bad_case>({
+        {{"--listen", "nonsense"}, "nonsense"},
+        {{"--listen", "127.0.0.1:0", "--threads", "-1"}, "--threads"},
+        {{}, "--listen"},
+        {{"--listen", "127.0.0.1:99999"}, "127.0.0.1:99999"},
+    }));
+    std::vector<std::string> args{echo_binary()};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    CAPTURE(c.args);
+
+    child_process server(args);
+    auto status = server.wait_exit(exit_limit);
+    if (!status) FAIL("eddy-echo did not exit at once on a bad argument");
+    const std::string err = server.read_stderr_to_end(exit_limit);
+    INFO("stderr: " << err);
+    const auto ended = how_it_ended(*status);
+    CHECK(ended.starts_with("exit code "));
+    CHECK(ended != "exit code 0");
+    CHECK(count_lines(err) == 1);
+    CHECK(err.ends_with("\n"));
+    CHECK_THAT(err, ContainsSubstring(c.names));
+    CHECK_FALSE(server.read_stdout_line(0ms).has_value()); // it never said it was listening
+}
+
+TEST_CASE("eddy-echo on a port in use exits non-zero with one line naming the address",
+          "[integration]") {
+    port_holder holder;
+    const std::string addr = "127.0.0.1:" + std::to_string(holder.port());
+    child_process server({echo_binary(), "--listen", addr});
+    auto status = server.wait_exit(exit_limit);
+    if (!status) FAIL("eddy-echo did not exit at once on a port in use");
+    const std::string err = server.read_stderr_to_end(exit_limit);
+    INFO("stderr: " << err);
+    const auto ended = how_it_ended(*status);
+    CHECK(ended.starts_with("exit code "));
+    CHECK(ended != "exit code 0");
+    CHECK(count_lines(err) == 1);
+    CHECK_THAT(err, ContainsSubstring(addr));
+    CHECK_THAT(err, ContainsSubstring("in use"));
+}

@@ -1,0 +1,134 @@
+#include "eddy/eddy.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <netinet/in.h>
+
+#include <string>
+#include <vector>
+
+using Catch::Matchers::ContainsSubstring;
+using eddy::net::socket_address;
+
+TEST_CASE("a numeric IPv4 address with a port parses", "[net][address]") {
+    auto a = socket_address::parse("1.2.3.4:80");
+    REQUIRE(a);
+    CHECK(a->is_v4());
+    CHECK_FALSE(a->is_v6());
+    CHECK(a->family() == AF_INET);
+    CHECK(a->port() == 80);
+    CHECK(a->to_string() == "1.2.3.4:80");
+    CHECK(a->native_size() == sizeof(sockaddr_in));
+}
+
+TEST_CASE("a bracketed IPv6 address with a port parses", "[net][address]") {
+    auto a = socket_address::parse("[::1]:80");
+    REQUIRE(a);
+    CHECK(a->is_v6());
+    CHECK_FALSE(a->is_v4());
+    CHECK(a->port() == 80);
+    CHECK(a->to_string() == "[::1]:80");
+    CHECK(*a == socket_address::loopback_v6(80));
+}
+
+TEST_CASE("port 0 parses and means any free port", "[net][address]") {
+    auto v4 = socket_address::parse("127.0.0.1:0");
+    REQUIRE(v4);
+    CHECK(v4->port() == 0);
+    CHECK(*v4 == socket_address::loopback_v4(0));
+    auto v6 = socket_address::parse("[::1]:0");
+    REQUIRE(v6);
+    CHECK(v6->port() == 0);
+    CHECK(*v6 == socket_address::loopback_v6(0));
+}
+
+TEST_CASE("the highest port parses", "[net][address]") {
+    auto a = socket_address::parse("10.0.0.1:65535");
+    REQUIRE(a);
+    CHECK(a->port() == 65535);
+}
+
+TEST_CASE("to_string gives back what parse took", "[net][address]") {
+    const std::string text = GENERATE("1.2.3.4:80", "127.0.0.1:0", "255.255.255.255:65535",
+                                      "[::1]:80", "[fe80::1:2]:443", "[2001:db8::8:800:200c:417a]:1");
+    CAPTURE(text);
+    auto a = socket_address::parse(text);
+    REQUIRE(a);
+    CHECK(a->to_string() == text);
+    auto again = socket_address::parse(a->to_string());
+    REQUIRE(again);
+    CHECK(*again == *a);
+}
+
+TEST_CASE("set_port changes only the port", "[net][address]") {
+    auto a = socket_address::parse("1.2.3.4:80").value();
+    a.set_port(8080);
+    CHECK(a.to_string() == "1.2.3.4:8080");
+    auto b = socket_address::parse("[::1]:80").value();
+    b.set_port(9);
+    CHECK(b.to_string() == "[::1]:9");
+}
+
+TEST_CASE("an empty address is neither IPv4 nor IPv6", "[net][address]") {
+    socket_address a;
+    CHECK(a.family() == AF_UNSPEC);
+    CHECK_FALSE(a.is_v4());
+    CHECK_FALSE(a.is_v6());
+    CHECK(a.port() == 0);
+}
+
+TEST_CASE("a string that is not an address is an error that names it", "[net][address]") {
+    const std::string text = GENERATE("nonsense", "1.2.3.4", "1.2.3.4:99999", "1.2.3.4:abc",
+                                      "[::1", "::1:80", "1.2.3.4:", ":80", "1.2.3:80",
+                                      "1.2.3.4:80x", "[::1]80", "[nonsense]:80", "");
+    CAPTURE(text);
+    auto a = socket_address::parse(text);
+    REQUIRE_FALSE(a);
+    CHECK(a.error() == eddy::errc::invalid_address);
+    CHECK_THAT(a.error().message(), ContainsSubstring("'" + text + "'"));
+}
+
+TEST_CASE("a host name does not parse: it needs resolve", "[net][address]") {
+    auto a = socket_address::parse("localhost:80");
+    REQUIRE_FALSE(a);
+    CHECK(a.error() == eddy::errc::invalid_address);
+    CHECK_THAT(a.error().message(), ContainsSubstring("localhost:80"));
+}
+
+TEST_CASE("resolving a numeric address gives it back without a lookup", "[net][address][resolve]") {
+    eddy::runtime rt;
+    auto found = rt.block_on(eddy::net::resolve("[::1]:7"));
+    REQUIRE(found);
+    REQUIRE(found->size() == 1);
+    CHECK(found->front() == socket_address::loopback_v6(7));
+}
+
+TEST_CASE("resolving a string without a port is an error that names it", "[net][address][resolve]") {
+    eddy::runtime rt;
+    auto found = rt.block_on(eddy::net::resolve("localhost"));
+    REQUIRE_FALSE(found);
+    CHECK(found.error() == eddy::errc::invalid_address);
+    CHECK_THAT(found.error().message(), ContainsSubstring("localhost"));
+}
+
+TEST_CASE("resolving localhost gives loopback addresses with the port", "[net][address][resolve]") {
+    eddy::runtime rt;
+    auto found = rt.block_on(eddy::net::resolve("localhost:80"));
+    REQUIRE(found);
+    REQUIRE_FALSE(found->empty());
+    for (const auto& a : *found) {
+        CAPTURE(a.to_string());
+        CHECK(a.port() == 80);
+        CHECK((a == socket_address::loopback_v4(80) || a == socket_address::loopback_v6(80)));
+    }
+}
+
+TEST_CASE("resolving an unknown host is an error that names it", "[net][address][resolve]") {
+    eddy::runtime rt;
+    auto found = rt.block_on(eddy::net::resolve("no-such-host.invalid:80"));
+    REQUIRE_FALSE(found);
+    CHECK(found.error() == eddy::errc::invalid_address);
+    CHECK_THAT(found.error().message(), ContainsSubstring("no-such-host.invalid:80"));
+}

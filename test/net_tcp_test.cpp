@@ -1,0 +1,538 @@
+#include "test_support.hpp"
+
+#include "eddy/eddy.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+using Catch::Matchers::ContainsSubstring;
+using eddy::net::socket_address;
+using eddy::net::tcp_listener;
+using eddy::net::tcp_stream;
+using eddy_test::bytes_of;
+using eddy_test::difference;
+using eddy_test::expect;
+using eddy_test::joined;
+using eddy_test::patience;
+using eddy_test::random_bytes;
+using eddy_test::scoped;
+using eddy_test::text_of;
+
+namespace {
+
+int int_option(int fd, int level, int name) {
+    int value = -1;
+    socklen_t len = sizeof value;
+    REQUIRE(::getsockopt(fd, level, name, &value, &len) == 0);
+    return value;
+}
+
+/// Reads exactly `n` bytes and gives them as text.
+template <class R> eddy::task<std::string> read_text(R& r, std::size_t n) {
+    std::string text(n, '\0');
+    expect(co_await eddy::timeout(patience, eddy::io::read_exact(r, std::as_writable_bytes(std::span(text)))),
+           "read_exact");
+    co_return text;
+}
+
+template <class W> eddy::task<> write_text(W& w, std::string_view text) {
+    expect(co_await eddy::timeout(patience, eddy::io::write_all(w, bytes_of(text))), "write_all");
+}
+
+eddy::task<eddy::result<std::size_t>> read_once(tcp_stream::read_half rd, std::span<std::byte> buf) {
+    co_return co_await rd.read(buf);
+}
+
+eddy::task<eddy::result<void>> write_everything(tcp_stream::write_half wr, std::span<const std::byte> data) {
+    co_return co_await eddy::io::write_all(wr, data);
+}
+
+eddy::task<tcp_stream::owned_read_half> read_into(tcp_stream::owned_read_half rd, std::vector<std::byte>& out) {
+    auto filled = co_await eddy::io::read_exact(rd, out);
+    CHECK(filled);
+    co_return std::move(rd);
+}
+
+eddy::task<tcp_stream::owned_write_half> write_from(tcp_stream::owned_write_half wr,
+                                                    std::span<const std::byte> data) {
+    auto written = co_await eddy::io::write_all(wr, data);
+    CHECK(written);
+    co_return std::move(wr);
+}
+
+} // namespace
+
+TEST_CASE("a connection over 127.0.0.1 carries bytes both ways", "[net][tcp]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto listener = tcp_listener::bind("127.0.0.1:0").value();
+        const auto addr = listener.local_addr().value();
+        CHECK(addr.is_v4());
+        CHECK(addr.port() != 0);
+        auto client = (co_await eddy::timeout(patience, tcp_stream::connect(addr))).value();
+        auto server = (co_await eddy::timeout(patience, listener.accept())).value();
+
+        co_await write_text(client, "hello from the client");
+        const auto at_server = co_await read_text(server, 21);
+        CHECK(at_server == "hello from the client");
+        co_await write_text(server, "and back");
+        const auto at_client = co_await read_text(client, 8);
+        CHECK(at_client == "and back");
+    }());
+}
+
+TEST_CASE("connect takes a numeric HOST:PORT string", "[net][tcp]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto listener = tcp_listener::bind("127.0.0.1:0").value();
+        const auto addr = listener.local_addr().value();
+        auto client = (co_await eddy::timeout(patience, tcp_stream::connect(addr.to_string()))).value();
+        auto server = (co_await eddy::timeout(patience, listener.accept())).value();
+        CHECK(client.peer_addr().value() == addr);
+        co_await write_text(client, "x");
+        const auto at_server = co_await read_text(server, 1);
+        CHECK(at_server == "x");
+    }());
+}
+
+TEST_CASE("the two ends of a connection agree on their addresses", "[net][tcp]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto listener = tcp_listener::bind("127.0.0.1:0").value();
+        const auto listening = listener.local_addr().value();
+        auto [client, server] = co_await eddy_test::connect_through(listener);
+
+        const auto client_local = client.local_addr().value();
+        CHECK(client_local.is_v4());
+        CHECK(client_local.port() != 0);
+        CHECK(client.peer_addr().value() == listening);
+        CHECK(server.local_addr().value() == listening);
+        CHECK(server.peer_addr().value() == client_local);
+    }());
+}
+
+TEST_CASE("nodelay and keepalive can be set and read back", "[net][tcp]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = co_await eddy_test::connected_pair();
+
+        REQUIRE(client.set_nodelay(true));
+        CHECK(client.nodelay().value());
+        CHECK(int_option(client.native_handle(), IPPROTO_TCP, TCP_NODELAY) != 0);
+        REQUIRE(client.set_nodelay(false));
+        CHECK_FALSE(client.nodelay().value());
+
+        REQUIRE(client.set_keepalive(true, std::chrono::seconds(30)));
+        CHECK(int_option(client.native_handle(), SOL_SOCKET, SO_KEEPALIVE) != 0);
+        CHECK(int_option(client.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE) == 30);
+        REQUIRE(client.set_keepalive(false));
+        CHECK(int_option(client.native_handle(), SOL_SOCKET, SO_KEEPALIVE) == 0);
+        REQUIRE(server.set_keepalive(true));
+        CHECK(int_option(server.native_handle(), SOL_SOCKET, SO_KEEPALIVE) != 0);
+    }());
+}
+
+TEST_CASE("binding a port that a live listener holds fails and names the address", "[net][tcp]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto first = tcp_listener::bind("127.0.0.1:0").value();
+        const auto addr = first.local_addr().value();
+
+        auto second = tcp_listener::bind(addr); // reuse_addr is on, but the port is live
+        REQUIRE_FALSE(second);
+        CHECK(second.error() == std::errc::address_in_use);
+        CHECK_THAT(second.error().message(), ContainsSubstring(addr.to_string()));
+
+        auto by_text = tcp_listener::bind(addr.to_string(), {.reuse_addr = true});
+        REQUIRE_FALSE(by_text);
+        CHECK(by_text.error() == std::errc::address_in_use);
+        CHECK_THAT(by_text.error().message(), ContainsSubstring(addr.to_string()));
+        co_return;
+    }());
+}
+
+TEST_CASE("binding an address that does not parse names it", "[net][tcp]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto l = tcp_listener::bind("127.0.0.1:http");
+        REQUIRE_FALSE(l);
+        CHECK(l.error() == eddy::errc::invalid_address);
+        CHECK_THAT(l.error().message(), ContainsSubstring("127.0.0.1:http"));
+        co_return;
+    }());
+}
+
+TEST_CASE("a read and a write wait at once on the two halves of one socket", "[net][split]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = co_await eddy_test::connected_pair();
+        // A small send buffer, so the 8 MiB cannot vanish into kernel buffers.
+        int small = 64 * 1024;
+        REQUIRE(::setsockopt(client.native_handle(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
+
+        auto [rd, wr] = client.split();
+        std::array<std::byte, 16> got{};
+        scoped reader(eddy::spawn(read_once(rd, got)));
+        const auto payload = random_bytes(8 << 20, 1);
+        scoped writer(eddy::spawn(write_everything(wr, payload)));
+
+        co_await eddy::sleep_for(50ms);
+        REQUIRE_FALSE(reader.is_finished()); // nothing to read yet
+        REQUIRE_FALSE(writer.is_finished()); // the peer has not read yet
+
+        co_await write_text(server, "ping");
+        auto n = co_await joined(reader.handle());
+        REQUIRE(n);
+        CHECK(*n == 4);
+        CHECK(text_of(std::span(got).first(4)) == "ping");
+        CHECK_FALSE(writer.is_finished()); // the read ended alone
+
+        std::vector<std::byte> received(payload.size());
+        auto read_all = co_await eddy::timeout(patience, eddy::io::read_exact(server, received));
+        REQUIRE(read_all);
+        auto wrote_all = co_await joined(writer.handle());
+        CHECK(wrote_all);
+        CHECK(difference(received, payload) == "");
+    }());
+}
+
+TEST_CASE("owned halves work in two tasks and reunite into the stream", "[net][split]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = co_await eddy_test::connected_pair();
+        const auto from_server = random_bytes(512 * 1024, 2);
+        const auto to_server = random_bytes(512 * 1024, 3);
+
+        auto [rd, wr] = std::move(client).into_split();
+        std::vector<std::byte> got(from_server.size());
+        scoped reading(eddy::spawn(read_into(std::move(rd), got)));
+        scoped writing(eddy::spawn(write_from(std::move(wr), to_server)));
+
+        auto [server_rd, server_wr] = server.split();
+        scoped server_writing(eddy::spawn(write_everything(server_wr, from_server)));
+        std::vector<std::byte> received(to_server.size());
+        auto read_all = co_await eddy::timeout(patience, eddy::io::read_exact(server_rd, received));
+        REQUIRE(read_all);
+        auto wrote_all = co_await joined(server_writing.handle());
+        CHECK(wrote_all);
+        CHECK(difference(received, to_server) == "");
+
+        auto rd_back = co_await joined(reading.handle());
+        auto wr_back = co_await joined(writing.handle());
+        CHECK(difference(got, from_server) == "");
+        REQUIRE(rd_back.is_pair_of(wr_back));
+
+        auto back = eddy::net::reunite(std::move(rd_back), std::move(wr_back));
+        REQUIRE(back);
+        // Reuniting shut nothing down: both directions still work.
+        co_await write_text(*back, "again");
+        const auto again = co_await read_text(server, 5);
+        CHECK(again == "again");
+        co_await write_text(server, "reply");
+        const auto reply = co_await read_text(*back, 5);
+        CHECK(reply == "reply");
+    }());
+}
+
+TEST_CASE("reuniting halves of two different streams fails", "[net][split]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto listener = tcp_listener::bind("127.0.0.1:0").value();
+        auto [client1, server1] = co_await eddy_test::connect_through(listener);
+        auto [client2, server2] = co_await eddy_test::connect_through(listener);
+        auto [rd1, wr1] = std::move(client1).into_split();
+        auto [rd2, wr2] = std::move(client2).into_split();
+        CHECK_FALSE(rd1.is_pair_of(wr2));
+        CHECK(rd1.is_pair_of(wr1));
+
+        auto mixed = eddy::net::reunite(std::move(rd1), std::move(wr2));
+        REQUIRE_FALSE(mixed);
+        CHECK(mixed.error() == eddy::errc::not_same_stream);
+
+        auto right = eddy::net::reunite(std::move(rd2), std::move(wr1));
+        CHECK_FALSE(right);
+    }());
+}
+
+TEST_CASE("dropping the owned write half shuts down writing", "[net][split]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [rd, wr] = std::move(client).into_split();
+        co_await write_text(wr, "last words");
+        { auto dropped = std::move(wr); }
+
+        const auto last = co_await read_text(server, 10);
+        CHECK(last == "last words");
+        std::array<std::byte, 16> buf{};
+        auto n = co_await eddy::timeout(patience, server.read(buf));
+        REQUIRE(n);
+        CHECK(*n == 0); // end of stream
+
+        // The read half lives on.
+        co_await write_text(server, "still here");
+        const auto still = co_await read_text(rd, 10);
+        CHECK(still == "still here");
+    }());
+}
+
+TEST_CASE("a read cancelled by a timeout loses nothing that arrives afterwards", "[net][tcp][timeout]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = co_await eddy_test::connected_pair();
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            // A buffer freed right after the timeout: under ASan, a late completion writing
+            // into it would be a use-after-free.
+            auto scratch = std::make_unique<std::byte[]>(4096);
+            auto n = co_await eddy::timeout(50ms, client.read(std::span(scratch.get(), 4096)));
+            REQUIRE_FALSE(n);
+            CHECK(n.error() == eddy::errc::timed_out);
+        }
+
+        const auto payload = random_bytes(256 * 1024, 4);
+        auto [server_rd, server_wr] = server.split();
+        scoped sending(eddy::spawn(write_everything(server_wr, payload)));
+        co_await eddy::sleep_for(20ms); // readiness events arrive while no read waits
+
+        std::vector<std::byte> got(payload.size());
+        auto read_all = co_await eddy::timeout(patience, eddy::io::read_exact(client, got));
+        REQUIRE(read_all);
+        CHECK(difference(got, payload) == "");
+        auto sent = co_await joined(sending.handle());
+        CHECK(sent);
+    }());
+}
+
+TEST_CASE("a read at end of stream gives 0, and the other direction stays open", "[net][tcp]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = co_await eddy_test::connected_pair();
+        auto shut = co_await server.shutdown();
+        REQUIRE(shut);
+
+        std::array<std::byte, 16> buf{};
+        for (int i = 0; i < 2; ++i) { // end of stream stays end of stream
+            auto n = co_await eddy::timeout(patience, client.read(buf));
+            REQUIRE(n);
+            CHECK(*n == 0);
+        }
+        co_await write_text(client, "half-closed");
+        const auto at_server = co_await read_text(server, 11);
+        CHECK(at_server == "half-closed");
+    }());
+}
+
+TEST_CASE("connecting where nobody listens is refused, naming the address", "[net][tcp]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        socket_address addr;
+        {
+            auto gone = tcp_listener::bind("127.0.0.1:0").value();
+            addr = gone.local_addr().value();
+        }
+        auto s = co_await eddy::timeout(patience, tcp_stream::connect(addr));
+        REQUIRE_FALSE(s);
+        CHECK(s.error() == std::errc::connection_refused);
+        CHECK_THAT(s.error().message(), ContainsSubstring(addr.to_string()));
+
+        auto by_text = co_await eddy::timeout(patience, tcp_stream::connect(addr.to_string()));
+        REQUIRE_FALSE(by_text);
+        CHECK(by_text.error() == std::errc::connection_refused);
+        CHECK_THAT(by_text.error().message(), ContainsSubstring(addr.to_string()));
+    }());
+}
+
+TEST_CASE("a reset by the peer fails a read with connection_reset and a later write", "[net][tcp]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = co_await eddy_test::connected_pair();
+        const linger abortive{.l_onoff = 1, .l_linger = 0};
+        REQUIRE(::setsockopt(server.native_handle(), SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive) == 0);
+        { auto closed = std::move(server); } // close with SO_LINGER {1, 0}: an RST
+
+        std::array<std::byte, 64> buf{};
+        auto n = co_await eddy::timeout(patience, client.read(buf));
+        REQUIRE_FALSE(n);
+        CHECK(n.error() == std::errc::connection_reset);
+
+        // No SIGPIPE may end the test here: the write reports an error instead.
+        const auto data = random_bytes(64 * 1024, 5);
+        auto wrote = co_await eddy::timeout(patience, eddy::io::write_all(client, data));
+        CHECK_FALSE(wrote);
+        if (!wrote) CHECK(wrote.error() != eddy::errc::timed_out);
+    }());
+}
+
+TEST_CASE("try_read would block on an empty socket; readable() then lets it read", "[net][tcp]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = co_await eddy_test::connected_pair();
+        std::array<std::byte, 64> buf{};
+        auto none = client.try_read(buf);
+        REQUIRE_FALSE(none);
+        CHECK(none.error() == eddy::errc::would_block);
+
+        auto early = co_await eddy::timeout(20ms, client.readable());
+        REQUIRE_FALSE(early);
+        CHECK(early.error() == eddy::errc::timed_out);
+
+        co_await write_text(server, "hello");
+        auto ready = co_await eddy::timeout(patience, client.readable());
+        REQUIRE(ready);
+        auto n = client.try_read(buf);
+        REQUIRE(n);
+        CHECK(text_of(std::span(buf).first(*n)) == "hello");
+
+        auto drained = client.try_read(buf);
+        REQUIRE_FALSE(drained);
+        CHECK(drained.error() == eddy::errc::would_block);
+    }());
+}
+
+TEST_CASE("try_write writes at once on a fresh connection; writable() completes", "[net][tcp]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = co_await eddy_test::connected_pair();
+        auto ready = co_await eddy::timeout(patience, client.writable());
+        REQUIRE(ready);
+        auto n = client.try_write(bytes_of("abc"));
+        REQUIRE(n);
+        CHECK(*n == 3);
+        const auto at_server = co_await read_text(server, 3);
+        CHECK(at_server == "abc");
+    }());
+}
+
+namespace {
+
+/// An fd closed when it goes out of scope.
+struct owned_fd {
+    int fd = -1;
+    explicit owned_fd(int f) noexcept : fd(f) {}
+    owned_fd(owned_fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
+    owned_fd& operator=(owned_fd&&) = delete;
+    ~owned_fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+/// Sets RLIMIT_NOFILE's soft limit and puts the old one back when it goes out of scope.
+class fd_limit {
+  public:
+    explicit fd_limit(rlim_t soft) {
+        REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved_) == 0);
+        rlimit lowered = saved_;
+        lowered.rlim_cur = soft;
+        REQUIRE(::setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+    }
+    fd_limit(const fd_limit&) = delete;
+    fd_limit& operator=(const fd_limit&) = delete;
+    ~fd_limit() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
+
+  private:
+    rlimit saved_{};
+};
+
+int highest_open_fd() {
+    int highest = -1;
+    DIR* dir = ::opendir("/proc/self/fd");
+    REQUIRE(dir != nullptr);
+    while (dirent* entry = ::readdir(dir)) {
+        if (entry->d_name[0] != '.') highest = std::max(highest, std::atoi(entry->d_name));
+    }
+    ::closedir(dir);
+    return highest;
+}
+
+/// Accepts until the listener fails; every stream goes to `accepted`.
+eddy::task<> accept_all(tcp_listener& listener, std::vector<tcp_stream>& accepted, std::size_t& total,
+                        std::optional<eddy::error>& failure) {
+    for (;;) {
+        auto s = co_await listener.accept();
+        if (!s) {
+            failure = s.error();
+            co_return;
+        }
+        accepted.push_back(std::move(*s));
+        ++total;
+    }
+}
+
+} // namespace
+
+namespace {
+constexpr std::size_t fds_left = 12;     // what the lowered limit leaves for accepted streams
+constexpr std::size_t client_count = 20; // more than fit
+} // namespace
+
+TEST_CASE("accept keeps going when the process runs out of fds", "[net][tcp][emfile]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto listener = tcp_listener::bind("127.0.0.1:0").value();
+        const auto addr = listener.local_addr().value();
+        std::vector<tcp_stream> accepted;
+        std::size_t total = 0;
+        std::optional<eddy::error> failure;
+        scoped server(eddy::spawn(accept_all(listener, accepted, total, failure)));
+
+        // The clients' sockets are made before the limit drops, so only accept runs short.
+        std::vector<owned_fd> clients;
+        for (std::size_t i = 0; i < client_count; ++i) {
+            int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            REQUIRE(fd >= 0);
+            clients.emplace_back(fd);
+        }
+        // Fill every hole below the highest open fd, so that exactly `fds_left` numbers stay
+        // free under the new limit.
+        std::vector<owned_fd> fillers;
+        const int highest_open = highest_open_fd();
+        int highest = highest_open;
+        for (int i = 0; i < 4096 && highest <= highest_open; ++i) {
+            int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            REQUIRE(fd >= 0);
+            fillers.emplace_back(fd);
+            highest = std::max(highest, fd);
+        }
+        REQUIRE(highest > highest_open);
+        fd_limit limit(static_cast<rlim_t>(highest) + 1 + fds_left);
+
+        for (auto& c : clients) {
+            const int rc = ::connect(c.fd, addr.native(), addr.native_size());
+            REQUIRE((rc == 0 || errno == EINPROGRESS));
+        }
+        // Named lambdas: g++ 12 miscompiles a capturing lambda created inside a co_await.
+        auto filled_up = [&] { return total >= fds_left; };
+        const bool some_accepted = co_await eddy_test::eventually(filled_up);
+        CHECK(some_accepted);
+        co_await eddy::sleep_for(300ms); // accept meets EMFILE and backs off meanwhile
+        CHECK(total > 0);
+        CHECK(total < client_count);
+        CHECK_FALSE(server.is_finished());
+        CHECK_FALSE(failure.has_value());
+
+        accepted.clear(); // gives the fds back: the waiting connections can come in
+        auto everyone_in = [&] { return total == client_count; };
+        const bool all_accepted = co_await eddy_test::eventually(everyone_in);
+        CHECK(all_accepted);
+        CHECK(total == client_count);
+        CHECK_FALSE(server.is_finished());
+        if (failure) FAIL("accept failed: " << failure->message());
+    }());
+}

@@ -1,0 +1,142 @@
+// What the socket and I/O tests share: random payloads, a connected loopback pair, and
+// bounded waits for spawned tasks, so that a broken library fails a test instead of
+// hanging it.
+//
+//     auto [client, server] = co_await eddy_test::connected_pair();
+//     auto writer = eddy_test::scoped(eddy::spawn(eddy_test::send_then_shutdown(client, data)));
+//     co_await eddy_test::joined(writer.handle());   // throws if it takes more than 10 s
+//
+// Never write `co_await` inside a Catch2 assertion (`CHECK(co_await f())`): Catch2 also
+// puts the expression in `__builtin_constant_p(...)`, and g++ 12 runs the co_await there,
+// so the operation runs twice. Await into a local first, then check the local.
+#pragma once
+
+#include "eddy/eddy.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace eddy_test {
+
+using namespace std::chrono_literals;
+
+/// How long a test waits for something that should happen at once before it fails.
+inline constexpr auto patience = std::chrono::seconds(10);
+
+/// `size` pseudo-random bytes; the same seed gives the same bytes.
+inline std::vector<std::byte> random_bytes(std::size_t size, std::uint64_t seed) {
+    std::mt19937_64 gen(seed);
+    std::vector<std::byte> out(size);
+    std::size_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        std::uint64_t v = gen();
+        for (int k = 0; k < 8; ++k) out[i + static_cast<std::size_t>(k)] = std::byte(v >> (8 * k));
+    }
+    for (std::uint64_t v = gen(); i < size; ++i, v >>= 8) out[i] = std::byte(v & 0xff);
+    return out;
+}
+
+inline std::span<const std::byte> bytes_of(std::string_view text) noexcept {
+    return std::as_bytes(std::span(text.data(), text.size()));
+}
+
+inline std::string text_of(std::span<const std::byte> bytes) {
+    return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+/// Throws `std::system_error` naming `what` when `r` holds an error.
+template <class T> T expect(eddy::result<T> r, std::string_view what) {
+    if (!r) throw std::system_error(r.error().code(), std::string(what) + ": " + r.error().message());
+    if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
+
+/// A client stream and the server stream accepted for it, over 127.0.0.1.
+inline eddy::task<std::pair<eddy::net::tcp_stream, eddy::net::tcp_stream>>
+connect_through(eddy::net::tcp_listener& listener) {
+    const auto addr = expect(listener.local_addr(), "local_addr");
+    // The kernel completes the handshake before accept() is called.
+    auto client = expect(co_await eddy::timeout(patience, eddy::net::tcp_stream::connect(addr)),
+                         "connect " + addr.to_string());
+    auto server = expect(co_await eddy::timeout(patience, listener.accept()), "accept");
+    co_return std::pair{std::move(client), std::move(server)};
+}
+
+/// A connected loopback pair (client, server) whose listener is gone already.
+inline eddy::task<std::pair<eddy::net::tcp_stream, eddy::net::tcp_stream>> connected_pair() {
+    auto listener = expect(eddy::net::tcp_listener::bind("127.0.0.1:0"), "bind");
+    co_return co_await connect_through(listener);
+}
+
+template <class T> eddy::task<eddy::result<T>> join(eddy::join_handle<T>& h) {
+    co_return co_await h;
+}
+
+/// The value of a spawned task; throws if it does not end within `limit` or was aborted.
+template <class T>
+eddy::task<T> joined(eddy::join_handle<T>& h, std::chrono::milliseconds limit = patience) {
+    auto outcome = co_await eddy::timeout(limit, join(h));
+    if constexpr (std::is_void_v<T>) expect(std::move(outcome), "joining a task");
+    else co_return expect(std::move(outcome), "joining a task");
+}
+
+/// Owns a spawned task and aborts it when it goes out of scope, so a task that borrows the
+/// caller's locals never outlives them (a failed check may leave the scope early).
+template <class T> class scoped {
+  public:
+    explicit scoped(eddy::join_handle<T> h) noexcept : handle_(std::move(h)) {}
+    scoped(const scoped&) = delete;
+    scoped& operator=(const scoped&) = delete;
+    ~scoped() { handle_.abort(); }
+    eddy::join_handle<T>& handle() noexcept { return handle_; }
+    bool is_finished() const noexcept { return handle_.is_finished(); }
+
+  private:
+    eddy::join_handle<T> handle_;
+};
+
+/// Waits (bounded) until `done()` holds; gives its final value.
+template <class Pred>
+eddy::task<bool> eventually(Pred done, std::chrono::milliseconds limit = patience) {
+    const auto deadline = eddy::clock::now() + limit;
+    while (!done() && eddy::clock::now() < deadline) co_await eddy::sleep_for(5ms);
+    co_return done();
+}
+
+/// Writes all of `data`, then shuts the write side down.
+template <class W> eddy::task<eddy::result<void>> send_then_shutdown(W& w, std::span<const std::byte> data) {
+    if (auto wrote = co_await eddy::io::write_all(w, data); !wrote) co_return wrote;
+    co_return co_await w.shutdown();
+}
+
+/// Reads exactly `out.size()` bytes into `out`, then expects the end of the stream (a read
+/// of 0); `errc::too_large` if more bytes come.
+template <class R> eddy::task<eddy::result<void>> receive_exactly(R& r, std::vector<std::byte>& out) {
+    if (auto filled = co_await eddy::io::read_exact(r, out); !filled) co_return filled;
+    std::array<std::byte, 1> extra{};
+    auto end = co_await r.read(extra);
+    if (!end) co_return std::move(end).error();
+    if (*end != 0) co_return eddy::errc::too_large;
+    co_return eddy::ok();
+}
+
+/// Empty when `got` equals `want`; otherwise says how they differ (sizes, first offset), so
+/// that a failed check does not print megabytes.
+inline std::string difference(std::span<const std::byte> got, std::span<const std::byte> want) {
+    const auto [g, w] = std::mismatch(got.begin(), got.end(), want.begin(), want.end());
+    if (g == got.end() && w == want.end()) return {};
+    return "got " + std::to_string(got.size()) + " bytes, want " + std::to_string(want.size()) +
+           "; first difference at offset " + std::to_string(g - got.begin());
+}
+
+} // namespace eddy_test
