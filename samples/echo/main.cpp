@@ -101,7 +101,8 @@ int main(int argc, char** argv) {
     std::printf("listening on %s\n", bound.to_string().c_str());
     std::fflush(stdout);
 
-    return rt.run_on_all_cores([&]() -> eddy::task<> {
+    // `bound` by value: the other cores may still be starting when a signal ends this call.
+    return rt.run_on_all_cores([&, bound]() -> eddy::task<> {
         if (eddy::current_core() == 0) {
             eddy::spawn([&]() -> eddy::task<> {
                 if (co_await std::move(stop_signal)) rt.stop();

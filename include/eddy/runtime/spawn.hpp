@@ -105,7 +105,8 @@ template <class Make> void post_spawn(scheduler& s, Make make) {
       public:
         explicit message(Make m) : make_(std::move(m)) {}
         void deliver(scheduler& receiver) override {
-            spawn_on_scheduler(receiver, make_()).detach();
+            // A core that is stopping starts nothing new: what the task would use may be gone.
+            if (!receiver.stopping()) spawn_on_scheduler(receiver, make_()).detach();
             delete this;
         }
         void discard() noexcept override { delete this; }

@@ -1,8 +1,11 @@
 // `spawn_blocking(f)`: run blocking code (a DNS lookup, a file read, a slow library call)
 // on the runtime's blocking pool instead of a core, and await its result.
 //
-//     auto text = co_await eddy::spawn_blocking([path] { return slurp(path); });
+//     auto read_it = [path] { return slurp(path); };
+//     auto text = co_await eddy::spawn_blocking(read_it);
 //
+// Name the function (as above) rather than writing a capturing lambda inside the
+// `co_await` expression: g++ 12 destroys the captures of such a temporary lambda twice.
 // `f` runs on another thread: it must not touch the calling core's sockets or tasks. Its
 // exception is rethrown to the awaiter. Cancel-safe in that the awaiter can be destroyed
 // (timeout, abort): `f` is then skipped if it has not started, and its result dropped if
