@@ -57,7 +57,9 @@ class error {
         return context_.empty() ? code_.message() : code_.message() + ": " + context_;
     }
 
-    friend bool operator==(const error& e, errc c) noexcept { return e.code_ == make_error_code(c); }
+    friend bool operator==(const error& e, errc c) noexcept {
+        return e.code_ == make_error_code(c);
+    }
     friend bool operator==(const error& e, std::errc c) noexcept { return e.code_ == c; }
     friend bool operator==(const error& e, const std::error_code& c) noexcept {
         return e.code_ == c;

@@ -29,31 +29,35 @@ template <class T> class result {
     result(const T& v) : has_value_(true) { new (&value_) T(v); }
     result(T&& v) : has_value_(true) { new (&value_) T(std::move(v)); }
     template <class U>
-        requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
+        requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
                  !std::is_same_v<std::remove_cvref_t<U>, result> &&
-                 !std::is_convertible_v<U &&, eddy::error>)
-    result(U&& v) : has_value_(true) {
-        new (&value_) T(std::forward<U>(v));
-    }
+                 !std::is_convertible_v<U&&, eddy::error>)
+    result(U&& v) : has_value_(true) { new (&value_) T(std::forward<U>(v)); }
     result(eddy::error e) : has_value_(false) { new (&error_) eddy::error(std::move(e)); }
     result(errc e) : result(eddy::error(e)) {}
     result(std::error_code e) : result(eddy::error(e)) {}
 
     result(const result& o) : has_value_(o.has_value_) {
-        if (has_value_) new (&value_) T(o.value_);
-        else new (&error_) eddy::error(o.error_);
+        if (has_value_)
+            new (&value_) T(o.value_);
+        else
+            new (&error_) eddy::error(o.error_);
     }
     result(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
         : has_value_(o.has_value_) {
-        if (has_value_) new (&value_) T(std::move(o.value_));
-        else new (&error_) eddy::error(std::move(o.error_));
+        if (has_value_)
+            new (&value_) T(std::move(o.value_));
+        else
+            new (&error_) eddy::error(std::move(o.error_));
     }
     result& operator=(const result& o) {
         if (this != &o) {
             destroy();
             has_value_ = o.has_value_;
-            if (has_value_) new (&value_) T(o.value_);
-            else new (&error_) eddy::error(o.error_);
+            if (has_value_)
+                new (&value_) T(o.value_);
+            else
+                new (&error_) eddy::error(o.error_);
         }
         return *this;
     }
@@ -61,8 +65,10 @@ template <class T> class result {
         if (this != &o) {
             destroy();
             has_value_ = o.has_value_;
-            if (has_value_) new (&value_) T(std::move(o.value_));
-            else new (&error_) eddy::error(std::move(o.error_));
+            if (has_value_)
+                new (&value_) T(std::move(o.value_));
+            else
+                new (&error_) eddy::error(std::move(o.error_));
         }
         return *this;
     }
@@ -95,8 +101,10 @@ template <class T> class result {
         if (!has_value_) throw std::system_error(error_.code(), error_.context());
     }
     void destroy() noexcept {
-        if (has_value_) value_.~T();
-        else error_.~error_type();
+        if (has_value_)
+            value_.~T();
+        else
+            error_.~error_type();
     }
 
     union {
@@ -133,6 +141,8 @@ template <> class result<void> {
 };
 
 /// Shorthand for a successful `result<void>`.
-inline result<void> ok() { return {}; }
+inline result<void> ok() {
+    return {};
+}
 
 } // namespace eddy

@@ -45,7 +45,9 @@ struct address_lookup {
 
 } // namespace
 
-socket_address::socket_address() noexcept : storage_{}, size_(0) { storage_.ss_family = AF_UNSPEC; }
+socket_address::socket_address() noexcept : storage_{}, size_(0) {
+    storage_.ss_family = AF_UNSPEC;
+}
 
 result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view text) {
     std::string_view host, port;
@@ -175,7 +177,8 @@ task<result<std::vector<socket_address>>> resolve(std::string host_port) {
     auto looked_up = co_await spawn_blocking(std::move(lookup));
     if (looked_up.first != 0) co_return invalid(host_port, ::gai_strerror(looked_up.first));
     if (looked_up.second.empty()) co_return invalid(host_port, "no address found");
-    for (auto& a : looked_up.second) a.set_port(port);
+    for (auto& a : looked_up.second)
+        a.set_port(port);
     co_return std::move(looked_up.second);
 }
 

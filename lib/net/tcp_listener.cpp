@@ -105,6 +105,8 @@ task<result<tcp_stream>> tcp_listener::accept() {
     }
 }
 
-result<socket_address> tcp_listener::local_addr() const { return detail::local_address(handle_.fd()); }
+result<socket_address> tcp_listener::local_addr() const {
+    return detail::local_address(handle_.fd());
+}
 
 } // namespace eddy::net

@@ -48,7 +48,9 @@ result<socket_address> tcp_stream::local_addr() const {
     return detail::local_address(handle_.fd());
 }
 
-result<socket_address> tcp_stream::peer_addr() const { return detail::peer_address(handle_.fd()); }
+result<socket_address> tcp_stream::peer_addr() const {
+    return detail::peer_address(handle_.fd());
+}
 
 result<void> tcp_stream::set_nodelay(bool on) {
     return detail::set_int_option(handle_.fd(), IPPROTO_TCP, TCP_NODELAY, on ? 1 : 0,
@@ -62,8 +64,8 @@ result<bool> tcp_stream::nodelay() const {
 }
 
 result<void> tcp_stream::set_keepalive(bool on, std::optional<std::chrono::seconds> idle) {
-    auto r = detail::set_int_option(handle_.fd(), SOL_SOCKET, SO_KEEPALIVE, on ? 1 : 0,
-                                    "SO_KEEPALIVE");
+    auto r =
+        detail::set_int_option(handle_.fd(), SOL_SOCKET, SO_KEEPALIVE, on ? 1 : 0, "SO_KEEPALIVE");
     if (!r || !on || !idle) return r;
     return detail::set_int_option(handle_.fd(), IPPROTO_TCP, TCP_KEEPIDLE,
                                   static_cast<int>(idle->count()), "TCP_KEEPIDLE");

@@ -17,7 +17,9 @@ void blocking_job::deliver(scheduler&) {
     release();
 }
 
-void blocking_job::discard() noexcept { release(); }
+void blocking_job::discard() noexcept {
+    release();
+}
 
 struct blocking_pool::shared {
     std::size_t max_threads;
@@ -45,7 +47,8 @@ struct blocking_pool::shared {
         std::lock_guard lock(queue_mutex);
         blocking_job* newest = incoming.exchange(nullptr);
         std::deque<blocking_job*> batch;
-        for (; newest; newest = newest->next_job()) batch.push_front(newest);
+        for (; newest; newest = newest->next_job())
+            batch.push_front(newest);
         queue.insert(queue.end(), batch.begin(), batch.end());
         if (queue.empty()) return nullptr;
         blocking_job* job = queue.front();
@@ -83,10 +86,13 @@ blocking_pool::~blocking_pool() {
     std::unique_lock lock(shared_->exit_mutex);
     shared_->exited.wait(lock, [&] { return shared_->live.load() == 0; });
     // Jobs submitted after the last thread left are posted back as not run.
-    while (blocking_job* job = shared_->take()) job->origin().post(*job);
+    while (blocking_job* job = shared_->take())
+        job->origin().post(*job);
 }
 
-std::size_t blocking_pool::threads() const noexcept { return shared_->live.load(); }
+std::size_t blocking_pool::threads() const noexcept {
+    return shared_->live.load();
+}
 
 void blocking_pool::submit(blocking_job& job) {
     job.add_ref(); // the pool's reference, handed on to the origin's inbox
@@ -97,7 +103,8 @@ void blocking_pool::submit(blocking_job& job) {
 
     if (shared_->idle.load() == 0) {
         std::size_t live = shared_->live.load();
-        while (live < shared_->max_threads && !shared_->live.compare_exchange_weak(live, live + 1)) {
+        while (live < shared_->max_threads &&
+               !shared_->live.compare_exchange_weak(live, live + 1)) {
         }
         if (live < shared_->max_threads) std::thread(thread_main, shared_).detach();
     }

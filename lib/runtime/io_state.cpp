@@ -6,7 +6,9 @@
 
 namespace eddy::detail {
 
-io_state::~io_state() { cancel_waiters(); }
+io_state::~io_state() {
+    cancel_waiters();
+}
 
 void io_state::on_event(std::uint32_t events) noexcept {
     ++tick_;

@@ -61,7 +61,8 @@ runtime_core::runtime_core(const runtime_options& opts)
 
 runtime_core::~runtime_core() {
     request_stop();
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_)
+        t.join();
     // Core 0 runs only inside block_on; give its tasks the same chance to see the stop.
     set_current_scheduler(cores_[0].get());
     cores_[0]->run();
@@ -70,7 +71,8 @@ runtime_core::~runtime_core() {
     // Every loop has ended: tear down on this thread alone. Blocking jobs finish first (they
     // post to inboxes), then queued messages go, then the tasks left on each core.
     pool_.reset();
-    for (auto& c : cores_) c->discard_inbox();
+    for (auto& c : cores_)
+        c->discard_inbox();
     for (auto& c : cores_) {
         set_current_scheduler(c.get());
         c->destroy_roots();
@@ -80,7 +82,8 @@ runtime_core::~runtime_core() {
 
 void runtime_core::request_stop() noexcept {
     stop_.store(true, std::memory_order_release);
-    for (auto& c : cores_) c->io().wake();
+    for (auto& c : cores_)
+        c->io().wake();
 }
 
 void runtime_core::worker_main(std::size_t index) {

@@ -15,21 +15,29 @@ thread_local scheduler* current = nullptr;
 constexpr int stop_rounds = 64;
 } // namespace
 
-scheduler* current_scheduler_or_null() noexcept { return current; }
+scheduler* current_scheduler_or_null() noexcept {
+    return current;
+}
 scheduler& current_scheduler() noexcept {
     assert(current && "this needs to run on an eddy runtime core (inside block_on or a task)");
     return *current;
 }
-void set_current_scheduler(scheduler* s) noexcept { current = s; }
+void set_current_scheduler(scheduler* s) noexcept {
+    current = s;
+}
 
 scheduler::scheduler(std::size_t index, runtime_core& rt, scheduler_options opts)
     : index_(index), runtime_(&rt), opts_(opts) {}
 
 scheduler::~scheduler() = default;
 
-void scheduler::add_io(io_state& s) { ios_.push_back(s); }
+void scheduler::add_io(io_state& s) {
+    ios_.push_back(s);
+}
 
-void scheduler::remove_io(io_state& s) noexcept { s.unlink(); }
+void scheduler::remove_io(io_state& s) noexcept {
+    s.unlink();
+}
 
 void scheduler::run_until(const std::function<bool()>& done) {
     if (stopping_) return;
@@ -75,7 +83,8 @@ void scheduler::deliver_inbox() {
 void scheduler::fire_timers() {
     if (timers_.empty()) return;
     const auto now = clock::now();
-    while (timer_node* t = timers_.pop_expired(now)) t->on_expire(t);
+    while (timer_node* t = timers_.pop_expired(now))
+        t->on_expire(t);
 }
 
 void scheduler::run_ready() {
@@ -120,7 +129,8 @@ void scheduler::destroy_roots() noexcept {
         r->unlink();
         r->destroy_root();
     }
-    while (ready_node* n = ready_.pop_front()) (void)n;
+    while (ready_node* n = ready_.pop_front())
+        (void)n;
 }
 
 } // namespace eddy::detail

@@ -60,7 +60,8 @@ task<result<int>> wait_on_this_core() {
             last_signal = static_cast<int>(info.ssi_signo);
             co_return last_signal;
         }
-        if (n < 0 && errno != EAGAIN && errno != EINTR) co_return error::from_errno(errno, "signalfd");
+        if (n < 0 && errno != EAGAIN && errno != EINTR)
+            co_return error::from_errno(errno, "signalfd");
         state.clear(eddy::detail::readable, tick); // another waiter's read took it
     }
 }

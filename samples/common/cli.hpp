@@ -18,7 +18,8 @@ inline void add_log_level(CLI::App& app, spdlog::level::level_enum& level) {
         {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
         {"error", spdlog::level::err},   {"critical", spdlog::level::critical},
         {"off", spdlog::level::off}};
-    app.add_option("--log-level", level, "log level: trace, debug, info, warn, error, critical, off")
+    app.add_option("--log-level", level,
+                   "log level: trace, debug, info, warn, error, critical, off")
         ->transform(CLI::CheckedTransformer(levels, CLI::ignore_case))
         ->default_str("warn");
 }

@@ -47,7 +47,8 @@ eddy::task<> serve(tcp_stream s) {
         const std::size_t done = written ? *written : 0;
         if (done < data.size()) {
             // The client reads slower than it writes: keep the rest, wait until it drains.
-            std::vector<std::byte> rest(data.begin() + static_cast<std::ptrdiff_t>(done), data.end());
+            std::vector<std::byte> rest(data.begin() + static_cast<std::ptrdiff_t>(done),
+                                        data.end());
             if (!co_await eddy::io::write_all(s, rest)) co_return;
         }
     }

@@ -23,7 +23,8 @@ concept async_reader = requires(R& r, std::span<std::byte> buf) {
 
 template <class W>
 concept async_writer = requires(W& w, std::span<const std::byte> buf) {
-    requires std::same_as<eddy::detail::await_result_t<decltype(w.write(buf))>, result<std::size_t>>;
+    requires std::same_as<eddy::detail::await_result_t<decltype(w.write(buf))>,
+                          result<std::size_t>>;
     requires std::same_as<eddy::detail::await_result_t<decltype(w.shutdown())>, result<void>>;
 };
 

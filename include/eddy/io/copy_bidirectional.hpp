@@ -34,7 +34,8 @@ class bidi_progress {
     void finish(std::optional<error> failure) {
         ++finished_;
         if (failure && !failure_) failure_ = std::move(failure);
-        if (waiter_ && settled()) eddy::detail::current_scheduler().schedule(*std::exchange(waiter_, nullptr));
+        if (waiter_ && settled())
+            eddy::detail::current_scheduler().schedule(*std::exchange(waiter_, nullptr));
     }
 
     /// Awaits `settled()`.
@@ -90,15 +91,15 @@ struct abort_both {
 
 template <class A, class B>
     requires async_reader<A> && async_writer<A> && async_reader<B> && async_writer<B>
-task<result<std::pair<std::uint64_t, std::uint64_t>>> copy_bidirectional(A& a, B& b) {
-    detail::bidi_progress progress;
-    std::uint64_t a_to_b = 0, b_to_a = 0;
-    auto forward = spawn(detail::one_way(a, b, a_to_b, progress));
-    auto backward = spawn(detail::one_way(b, a, b_to_a, progress));
-    detail::abort_both guard{forward, backward};
-    co_await detail::bidi_progress::wait(progress);
-    if (progress.failure()) co_return *progress.failure();
-    co_return std::pair{a_to_b, b_to_a};
-}
+        task<result<std::pair<std::uint64_t, std::uint64_t>>> copy_bidirectional(A& a, B& b) {
+        detail::bidi_progress progress;
+        std::uint64_t a_to_b = 0, b_to_a = 0;
+        auto forward = spawn(detail::one_way(a, b, a_to_b, progress));
+        auto backward = spawn(detail::one_way(b, a, b_to_a, progress));
+        detail::abort_both guard{forward, backward};
+        co_await detail::bidi_progress::wait(progress);
+        if (progress.failure()) co_return *progress.failure();
+        co_return std::pair{a_to_b, b_to_a};
+    }
 
 } // namespace eddy::io

@@ -59,8 +59,7 @@ template <class S> class owned_read_half {
     bool is_pair_of(const owned_write_half<S>& w) const noexcept { return stream_ == w.stream_; }
 
   private:
-    template <class T>
-    friend result<T> reunite(owned_read_half<T>&& r, owned_write_half<T>&& w);
+    template <class T> friend result<T> reunite(owned_read_half<T>&& r, owned_write_half<T>&& w);
     std::shared_ptr<S> stream_;
 };
 
@@ -85,8 +84,7 @@ template <class S> class owned_write_half {
 
   private:
     friend class owned_read_half<S>;
-    template <class T>
-    friend result<T> reunite(owned_read_half<T>&& r, owned_write_half<T>&& w);
+    template <class T> friend result<T> reunite(owned_read_half<T>&& r, owned_write_half<T>&& w);
 
     void shutdown_now() noexcept {
         if (stream_ && stream_->is_open()) (void)stream_->shutdown().await_resume();

@@ -49,7 +49,9 @@ class tcp_stream : public detail::stream_socket {
     result<void> set_keepalive(bool on, std::optional<std::chrono::seconds> idle = std::nullopt);
 
     /// Borrowed halves; the stream must outlive them.
-    std::pair<read_half, write_half> split() noexcept { return {read_half(*this), write_half(*this)}; }
+    std::pair<read_half, write_half> split() noexcept {
+        return {read_half(*this), write_half(*this)};
+    }
     /// Owned halves; `net::reunite` puts them back together.
     std::pair<owned_read_half, owned_write_half> into_split() && {
         return net::into_split(std::move(*this));

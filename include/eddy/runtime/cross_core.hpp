@@ -50,18 +50,16 @@ class hop_awaiter final : public inbox_message {
     ready_node node_;
 };
 
-template <class R> struct task_value {
-    using type = R;
-};
-template <class T> struct task_value<task<T>> {
-    using type = T;
-};
+template <class R> struct task_value { using type = R; };
+template <class T> struct task_value<task<T>> { using type = T; };
 /// What `submit_to(core, f)` gives: f's result, or the value of the task f returns.
 template <class F> using submit_value_t = typename task_value<std::invoke_result_t<F&>>::type;
 
 template <class F> task<submit_value_t<F>> invoke_as_task(F& f) {
-    if constexpr (is_task<std::invoke_result_t<F&>>::value) co_return co_await f();
-    else co_return f();
+    if constexpr (is_task<std::invoke_result_t<F&>>::value)
+        co_return co_await f();
+    else
+        co_return f();
 }
 
 /// A task's value or exception, held so it can be carried to another core first.
@@ -93,12 +91,18 @@ template <class T> task<captured<T>> capture(task<T> t) {
 } // namespace detail
 
 /// Number of cores of the runtime the caller runs on.
-inline std::size_t core_count() noexcept { return detail::current_scheduler().runtime().size(); }
+inline std::size_t core_count() noexcept {
+    return detail::current_scheduler().runtime().size();
+}
 /// Index of the core the caller runs on (0 is the thread that called block_on).
-inline std::size_t current_core() noexcept { return detail::current_scheduler().index(); }
+inline std::size_t current_core() noexcept {
+    return detail::current_scheduler().index();
+}
 
 /// Continues the awaiting coroutine on `core`; completes at once if it is already there.
-inline detail::hop_awaiter on(std::size_t core) noexcept { return detail::hop_awaiter(core); }
+inline detail::hop_awaiter on(std::size_t core) noexcept {
+    return detail::hop_awaiter(core);
+}
 
 /// Starts `t` on `core`, detached. The task is created here and first runs there.
 template <class T> void spawn_on(std::size_t core, task<T> t) {

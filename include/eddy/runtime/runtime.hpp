@@ -93,7 +93,8 @@ int runtime::run_on_all_cores(F factory) {
     auto remaining = std::make_shared<std::atomic<std::size_t>>(n);
     auto failed = std::make_shared<std::atomic<bool>>(false);
     for (std::size_t i = 1; i < n; ++i)
-        detail::post_spawn(core_->core(i), [=] { return detail::run_core_task(factory, remaining, failed); });
+        detail::post_spawn(core_->core(i),
+                           [=] { return detail::run_core_task(factory, remaining, failed); });
     detail::spawn_on_scheduler(core_->core(0), detail::run_core_task(factory, remaining, failed))
         .detach();
     drive([&] { return remaining->load() == 0; });

@@ -131,9 +131,8 @@ template <class T> join_handle<T> spawn(task<T> t) {
 
 /// Runs the task `f()` returns; `f` (a lambda and its captures) lives as long as the task.
 template <class F>
-    requires std::invocable<F&> && (!std::is_same_v<std::remove_cvref_t<F>, task<>>)
-auto spawn(F f) {
-    return spawn(detail::call_and_await(std::move(f)));
-}
+    requires std::invocable<F&> &&(!std::is_same_v<std::remove_cvref_t<F>, task<>>)auto spawn(F f) {
+        return spawn(detail::call_and_await(std::move(f)));
+    }
 
 } // namespace eddy

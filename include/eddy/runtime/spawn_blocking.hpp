@@ -92,12 +92,11 @@ template <class F> class blocking_awaiter {
 
 /// Runs `f()` on the blocking pool and gives its result (or rethrows its exception).
 template <class F>
-    requires std::invocable<F&>
-task<std::invoke_result_t<F&>> spawn_blocking(F f) {
-    // A named awaiter, not a temporary: g++ 12 mishandles the lifetime of a temporary
-    // awaiter with a destructor inside `co_return co_await` (it is destroyed twice).
-    detail::blocking_awaiter<F> awaiter(std::move(f));
-    co_return co_await awaiter;
-}
+    requires std::invocable<F&> task<std::invoke_result_t<F&>> spawn_blocking(F f) {
+        // A named awaiter, not a temporary: g++ 12 mishandles the lifetime of a temporary
+        // awaiter with a destructor inside `co_return co_await` (it is destroyed twice).
+        detail::blocking_awaiter<F> awaiter(std::move(f));
+        co_return co_await awaiter;
+    }
 
 } // namespace eddy

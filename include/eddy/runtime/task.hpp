@@ -50,10 +50,8 @@ template <class T> class task_promise final : public task_promise_base {
     void unhandled_exception() noexcept { outcome_.template emplace<2>(std::current_exception()); }
 
     template <class U>
-        requires std::is_convertible_v<U &&, T>
-    void return_value(U&& v) {
-        outcome_.template emplace<1>(std::forward<U>(v));
-    }
+        requires std::is_convertible_v<U&&, T>
+    void return_value(U&& v) { outcome_.template emplace<1>(std::forward<U>(v)); }
 
     T take() {
         if (outcome_.index() == 2) std::rethrow_exception(std::get<2>(outcome_));

@@ -25,6 +25,8 @@ class yield_awaiter {
 } // namespace detail
 
 /// Requeues the calling task behind every task that is ready now. Cancel-safe.
-inline detail::yield_awaiter yield_now() noexcept { return {}; }
+inline detail::yield_awaiter yield_now() noexcept {
+    return {};
+}
 
 } // namespace eddy

@@ -27,8 +27,7 @@ class interval {
     /// The awaiter of the next tick; the schedule advances when the tick completes.
     class tick_awaiter {
       public:
-        explicit tick_awaiter(interval& owner) noexcept
-            : owner_(&owner), sleep_(owner.next_) {}
+        explicit tick_awaiter(interval& owner) noexcept : owner_(&owner), sleep_(owner.next_) {}
         bool await_ready() const noexcept { return sleep_.await_ready(); }
         bool await_suspend(std::coroutine_handle<> h) { return sleep_.await_suspend(h); }
         clock::time_point await_resume() noexcept {

@@ -23,12 +23,8 @@ namespace eddy {
 
 namespace detail {
 
-template <class T> struct as_result {
-    using type = result<T>;
-};
-template <class T> struct as_result<result<T>> {
-    using type = result<T>;
-};
+template <class T> struct as_result { using type = result<T>; };
+template <class T> struct as_result<result<T>> { using type = result<T>; };
 
 template <class Op> class timeout_awaiter : private timer_node {
     using inner_type = awaiter_t<Op&>;
@@ -38,8 +34,7 @@ template <class Op> class timeout_awaiter : private timer_node {
   public:
     using output = typename as_result<await_result_t<Op&>>::type;
 
-    timeout_awaiter(clock::time_point deadline, Op op)
-        : op_(std::move(op)), deadline_(deadline) {}
+    timeout_awaiter(clock::time_point deadline, Op op) : op_(std::move(op)), deadline_(deadline) {}
     timeout_awaiter(const timeout_awaiter&) = delete;
     timeout_awaiter& operator=(const timeout_awaiter&) = delete;
     ~timeout_awaiter() {
@@ -81,8 +76,10 @@ template <class Op> class timeout_awaiter : private timer_node {
     // otherwise the operation is its own awaiter.
     static constexpr bool wraps = has_member_co_await<Op&>;
     inner_type& inner() noexcept {
-        if constexpr (wraps) return *inner_;
-        else return op_;
+        if constexpr (wraps)
+            return *inner_;
+        else
+            return op_;
     }
 
     static void expire(timer_node* t) {

@@ -30,8 +30,10 @@ struct send_call {
 using read_operation = eddy::detail::io_operation<recv_call>;
 using write_operation = eddy::detail::io_operation<send_call>;
 
-inline constexpr eddy::detail::io_direction stream_read{.write = false, .short_means_drained = true};
-inline constexpr eddy::detail::io_direction stream_write{.write = true, .short_means_drained = true};
+inline constexpr eddy::detail::io_direction stream_read{.write = false,
+                                                        .short_means_drained = true};
+inline constexpr eddy::detail::io_direction stream_write{.write = true,
+                                                         .short_means_drained = true};
 
 class stream_socket {
   public:

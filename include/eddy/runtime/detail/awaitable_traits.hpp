@@ -9,18 +9,21 @@
 namespace eddy::detail {
 
 template <class A>
-concept has_member_co_await = requires(A&& a) { std::forward<A>(a).operator co_await(); };
+concept has_member_co_await = requires(A&& a) {
+    std::forward<A>(a).operator co_await();
+};
 
 template <class A> decltype(auto) get_awaiter(A&& a) {
-    if constexpr (has_member_co_await<A>) return std::forward<A>(a).operator co_await();
-    else return std::forward<A>(a);
+    if constexpr (has_member_co_await<A>)
+        return std::forward<A>(a).operator co_await();
+    else
+        return std::forward<A>(a);
 }
 
 template <class A> using awaiter_t = std::remove_cvref_t<decltype(get_awaiter(std::declval<A>()))>;
 
 /// What `co_await a` evaluates to.
-template <class A>
-using await_result_t = decltype(std::declval<awaiter_t<A>&>().await_resume());
+template <class A> using await_result_t = decltype(std::declval<awaiter_t<A>&>().await_resume());
 
 /// Calls `aw.await_suspend(h)`; returns the coroutine to resume next, or null if `h` itself
 /// should continue (the operation completed without suspending).

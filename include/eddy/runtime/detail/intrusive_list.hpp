@@ -33,7 +33,8 @@ template <class T> class intrusive_list {
     intrusive_list(const intrusive_list&) = delete;
     intrusive_list& operator=(const intrusive_list&) = delete;
     ~intrusive_list() {
-        while (!empty()) head_.next_->unlink();
+        while (!empty())
+            head_.next_->unlink();
         head_.prev_ = head_.next_ = nullptr;
     }
 

@@ -84,8 +84,10 @@ template <class Call> class io_operation : private io_waiter {
             return;
         }
         retry = &retry_call;
-        if (dir_.write) state->park_writer(*this);
-        else state->park_reader(*this);
+        if (dir_.write)
+            state->park_writer(*this);
+        else
+            state->park_reader(*this);
     }
 
     result<std::size_t> await_resume() noexcept {
@@ -131,9 +133,12 @@ class readiness_wait : private io_waiter {
 
     void await_suspend(std::coroutine_handle<> h) noexcept {
         node.handle = h;
-        if (yielded_) state->owner().schedule(node);
-        else if (write_) state->park_writer(*this);
-        else state->park_reader(*this);
+        if (yielded_)
+            state->owner().schedule(node);
+        else if (write_)
+            state->park_writer(*this);
+        else
+            state->park_reader(*this);
     }
 
     /// Ready, or `operation_canceled` when the runtime stopped or the socket went away.

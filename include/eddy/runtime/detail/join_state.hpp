@@ -42,8 +42,10 @@ template <class T> class join_state {
     result<T> take() {
         if (outcome_.index() == 2) std::rethrow_exception(std::get<2>(outcome_));
         if (outcome_.index() == 3) return errc::operation_canceled;
-        if constexpr (std::is_void_v<T>) return {};
-        else return std::move(std::get<1>(outcome_));
+        if constexpr (std::is_void_v<T>)
+            return {};
+        else
+            return std::move(std::get<1>(outcome_));
     }
     std::exception_ptr exception() const noexcept {
         return outcome_.index() == 2 ? std::get<2>(outcome_) : nullptr;

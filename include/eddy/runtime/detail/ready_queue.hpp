@@ -38,7 +38,8 @@ class ready_queue {
     ready_queue(const ready_queue&) = delete;
     ready_queue& operator=(const ready_queue&) = delete;
     ~ready_queue() {
-        while (!empty()) pop_front();
+        while (!empty())
+            pop_front();
         head_.prev_ = head_.next_ = nullptr;
     }
 
