@@ -1,3 +1,5 @@
+#include "test_support.hpp"
+
 #include "eddy/runtime/cross_core.hpp"
 #include "eddy/runtime/runtime.hpp"
 #include "eddy/runtime/spawn.hpp"
@@ -17,25 +19,8 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-
-namespace {
-
-// Sleeps in 1 ms steps until `done()`, for at most 10 s; true if `done()` became true.
-template <class Pred> eddy::task<bool> wait_until(Pred done) {
-    const auto deadline = eddy::clock::now() + 10s;
-    while (!done()) {
-        if (eddy::clock::now() >= deadline) co_return false;
-        co_await eddy::sleep_for(1ms);
-    }
-    co_return true;
-}
-
-eddy::task<> throw_runtime_error(std::string what) {
-    throw std::runtime_error(what);
-    co_return;
-}
-
-} // namespace
+using eddy_test::eventually;
+using eddy_test::throw_runtime_error;
 
 TEST_CASE("on(core) moves the awaiting coroutine to that core and back", "[runtime][cross_core]") {
     eddy::runtime rt{{.cores = 2}};
@@ -125,7 +110,8 @@ TEST_CASE("spawn_on starts a detached task on another core", "[runtime][cross_co
             co_await eddy::yield_now();
             ran_on->store(static_cast<int>(eddy::current_core()));
         }(ran_on));
-        co_return co_await wait_until([ran_on] { return ran_on->load() != -1; });
+        auto has_run = [ran_on] { return ran_on->load() != -1; };
+        co_return co_await eventually(has_run);
     }(&ran_on));
     CHECK(seen);
     CHECK(ran_on == 1);

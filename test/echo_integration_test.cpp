@@ -35,6 +35,7 @@ using eddy::net::socket_address;
 using eddy::net::tcp_stream;
 using eddy_test::random_bytes;
 using eddy_test::scoped;
+using eddy_test::unique_fd;
 using steady = std::chrono::steady_clock;
 
 namespace {
@@ -55,29 +56,6 @@ std::string how_it_ended(int status) {
     return "wait status " + std::to_string(status);
 }
 
-/// A pipe end, closed when it goes out of scope.
-class pipe_end {
-  public:
-    pipe_end() = default;
-    explicit pipe_end(int fd) noexcept : fd_(fd) {}
-    pipe_end(pipe_end&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    pipe_end& operator=(pipe_end&& o) noexcept {
-        if (this != &o) {
-            reset();
-            fd_ = std::exchange(o.fd_, -1);
-        }
-        return *this;
-    }
-    ~pipe_end() { reset(); }
-    int fd() const noexcept { return fd_; }
-    void reset() noexcept {
-        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
-    }
-
-  private:
-    int fd_ = -1;
-};
-
 /// A child process with its stdout and stderr on pipes. The destructor kills (SIGKILL) and
 /// reaps it by its PID if it is still there, whatever the test did.
 class child_process {
@@ -85,11 +63,11 @@ class child_process {
     explicit child_process(const std::vector<std::string>& args) {
         int out[2], err[2];
         REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
-        stdout_ = pipe_end(out[0]);
-        pipe_end out_w(out[1]);
+        stdout_ = unique_fd(out[0]);
+        unique_fd out_w(out[1]);
         REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
-        stderr_ = pipe_end(err[0]);
-        pipe_end err_w(err[1]);
+        stderr_ = unique_fd(err[0]);
+        unique_fd err_w(err[1]);
 
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
@@ -197,7 +175,7 @@ class child_process {
     }
 
     pid_t pid_ = -1;
-    pipe_end stdout_, stderr_;
+    unique_fd stdout_, stderr_;
     std::string stdout_text_;
     std::optional<int> status_;
 };
@@ -274,7 +252,7 @@ eddy::task<client_report> run_clients(socket_address addr, std::size_t count) {
 class port_holder {
   public:
     port_holder() {
-        fd_ = pipe_end(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        fd_ = unique_fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
         REQUIRE(fd_.fd() >= 0);
         sockaddr_in sin{};
         sin.sin_family = AF_INET;
@@ -288,12 +266,26 @@ class port_holder {
     std::uint16_t port() const noexcept { return port_; }
 
   private:
-    pipe_end fd_;
+    unique_fd fd_;
     std::uint16_t port_ = 0;
 };
 
 std::size_t count_lines(const std::string& text) {
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+/// Waits for a server that must fail to start (`why` says why) and gives what it wrote to
+/// stderr, once checked that it exited with a non-zero code and wrote exactly one line there.
+std::string stderr_of_failed_start(child_process& server, std::string_view why) {
+    auto status = server.wait_exit(exit_limit);
+    if (!status) FAIL("eddy-echo did not exit at once on " << why);
+    const std::string err = server.read_stderr_to_end(exit_limit);
+    INFO("stderr: " << err);
+    const auto ended = how_it_ended(*status);
+    CHECK(ended.starts_with("exit code "));
+    CHECK(ended != "exit code 0");
+    CHECK(count_lines(err) == 1);
+    return err;
 }
 
 } // namespace
@@ -389,14 +381,8 @@ TEST_CASE("eddy-echo rejects bad arguments with one line on stderr", "[integrati
     CAPTURE(c.args);
 
     child_process server(args);
-    auto status = server.wait_exit(exit_limit);
-    if (!status) FAIL("eddy-echo did not exit at once on a bad argument");
-    const std::string err = server.read_stderr_to_end(exit_limit);
+    const std::string err = stderr_of_failed_start(server, "a bad argument");
     INFO("stderr: " << err);
-    const auto ended = how_it_ended(*status);
-    CHECK(ended.starts_with("exit code "));
-    CHECK(ended != "exit code 0");
-    CHECK(count_lines(err) == 1);
     CHECK(err.ends_with("\n"));
     CHECK_THAT(err, ContainsSubstring(c.names));
     CHECK_FALSE(server.read_stdout_line(0ms).has_value()); // it never said it was listening
@@ -407,14 +393,8 @@ TEST_CASE("eddy-echo on a port in use exits non-zero with one line naming the ad
     port_holder holder;
     const std::string addr = "127.0.0.1:" + std::to_string(holder.port());
     child_process server({echo_binary(), "--listen", addr});
-    auto status = server.wait_exit(exit_limit);
-    if (!status) FAIL("eddy-echo did not exit at once on a port in use");
-    const std::string err = server.read_stderr_to_end(exit_limit);
+    const std::string err = stderr_of_failed_start(server, "a port in use");
     INFO("stderr: " << err);
-    const auto ended = how_it_ended(*status);
-    CHECK(ended.starts_with("exit code "));
-    CHECK(ended != "exit code 0");
-    CHECK(count_lines(err) == 1);
     CHECK_THAT(err, ContainsSubstring(addr));
     CHECK_THAT(err, ContainsSubstring("in use"));
 }

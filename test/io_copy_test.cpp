@@ -74,7 +74,51 @@ eddy::task<proxied_connection> proxied() {
     co_return proxied_connection{std::move(client), std::move(front), std::move(back), std::move(server)};
 }
 
+/// What copy_bidirectional copied: client to server, server to client.
 using byte_counts = std::pair<std::uint64_t, std::uint64_t>;
+
+enum class closing_end { client, server };
+
+constexpr std::size_t answer_size = 1 << 20;
+
+/// Through a proxy, one end sends `message` and half-closes. The other end must get it and
+/// then the end of the stream while the proxy stays up, and answers with `answer_size`
+/// random bytes (from `seed`); the proxy must stay up until it ends its side too, and the
+/// closing end must get the whole answer and then the end. Gives the proxy's counts.
+eddy::task<eddy::result<byte_counts>> half_close_then_answer(closing_end closing,
+                                                             std::string_view message,
+                                                             std::uint64_t seed) {
+    auto c = co_await proxied();
+    scoped proxy(eddy::spawn(eddy::io::copy_bidirectional(c.front, c.back)));
+    tcp_stream& closer = closing == closing_end::client ? c.client : c.server;
+    tcp_stream& answerer = closing == closing_end::client ? c.server : c.client;
+
+    auto sent = co_await send_then_shutdown(closer, bytes_of(message));
+    REQUIRE(sent);
+    std::vector<std::byte> at_answerer(message.size());
+    auto received = co_await eddy::timeout(patience, receive_exactly(answerer, at_answerer));
+    REQUIRE(received); // the message and then its end
+    CHECK(text_of(at_answerer) == message);
+
+    co_await eddy::sleep_for(50ms);
+    CHECK_FALSE(proxy.is_finished()); // the answering direction is still open
+
+    const auto answer = random_bytes(answer_size, seed);
+    std::vector<std::byte> at_closer(answer.size());
+    scoped closer_receives(eddy::spawn(receive_exactly(closer, at_closer)));
+    auto answered = co_await eddy::timeout(patience, eddy::io::write_all(answerer, answer));
+    REQUIRE(answered);
+    co_await eddy::sleep_for(20ms);
+    CHECK_FALSE(proxy.is_finished()); // still open until the answerer ends its side
+    auto shut = co_await answerer.shutdown();
+    REQUIRE(shut);
+
+    auto got = co_await joined(closer_receives.handle());
+    REQUIRE(got); // the whole answer, then the end passed on by the proxy
+    CHECK(difference(at_closer, answer) == "");
+    auto counts = co_await joined(proxy.handle());
+    co_return counts;
+}
 
 } // namespace
 
@@ -280,71 +324,15 @@ TEST_CASE("copy_bidirectional proxies 8 MiB each way at once", "[io][proxy]") {
 TEST_CASE("copy_bidirectional passes on the client's half-close and waits for the reply",
           "[io][proxy]") {
     eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto c = co_await proxied();
-        scoped proxy(eddy::spawn(eddy::io::copy_bidirectional(c.front, c.back)));
-
-        auto sent = co_await send_then_shutdown(c.client, bytes_of("request"));
-        REQUIRE(sent);
-        std::vector<std::byte> request(7);
-        auto received = co_await eddy::timeout(patience, receive_exactly(c.server, request));
-        REQUIRE(received); // the server saw the request and then its end
-        CHECK(text_of(request) == "request");
-
-        co_await eddy::sleep_for(50ms);
-        CHECK_FALSE(proxy.is_finished()); // the reply direction is still open
-
-        const auto reply = random_bytes(1 << 20, 17);
-        std::vector<std::byte> at_client(reply.size());
-        scoped client_receives(eddy::spawn(receive_exactly(c.client, at_client)));
-        auto replied = co_await eddy::timeout(patience, eddy::io::write_all(c.server, reply));
-        REQUIRE(replied);
-        co_await eddy::sleep_for(20ms);
-        CHECK_FALSE(proxy.is_finished()); // still open until the server ends its side
-        auto shut = co_await c.server.shutdown();
-        REQUIRE(shut);
-
-        auto got = co_await joined(client_receives.handle());
-        REQUIRE(got); // the whole reply, then the end passed on by the proxy
-        CHECK(difference(at_client, reply) == "");
-        auto counts = co_await joined(proxy.handle());
-        REQUIRE(counts);
-        CHECK(*counts == byte_counts{7, reply.size()});
-    }());
+    auto counts = rt.block_on(half_close_then_answer(closing_end::client, "request", 17));
+    REQUIRE(counts);
+    CHECK(*counts == byte_counts{7, answer_size});
 }
 
 TEST_CASE("copy_bidirectional passes on the server's half-close and waits for the client",
           "[io][proxy]") {
     eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto c = co_await proxied();
-        scoped proxy(eddy::spawn(eddy::io::copy_bidirectional(c.front, c.back)));
-
-        auto sent = co_await send_then_shutdown(c.server, bytes_of("greeting"));
-        REQUIRE(sent);
-        std::vector<std::byte> greeting(8);
-        auto received = co_await eddy::timeout(patience, receive_exactly(c.client, greeting));
-        REQUIRE(received); // the client saw the greeting and then its end
-        CHECK(text_of(greeting) == "greeting");
-
-        co_await eddy::sleep_for(50ms);
-        CHECK_FALSE(proxy.is_finished()); // the client's direction is still open
-
-        const auto upload = random_bytes(1 << 20, 18);
-        std::vector<std::byte> at_server(upload.size());
-        scoped server_receives(eddy::spawn(receive_exactly(c.server, at_server)));
-        auto uploaded = co_await eddy::timeout(patience, eddy::io::write_all(c.client, upload));
-        REQUIRE(uploaded);
-        co_await eddy::sleep_for(20ms);
-        CHECK_FALSE(proxy.is_finished());
-        auto shut = co_await c.client.shutdown();
-        REQUIRE(shut);
-
-        auto got = co_await joined(server_receives.handle());
-        REQUIRE(got);
-        CHECK(difference(at_server, upload) == "");
-        auto counts = co_await joined(proxy.handle());
-        REQUIRE(counts);
-        CHECK(*counts == byte_counts{upload.size(), 8});
-    }());
+    auto counts = rt.block_on(half_close_then_answer(closing_end::server, "greeting", 18));
+    REQUIRE(counts);
+    CHECK(*counts == byte_counts{answer_size, 8});
 }

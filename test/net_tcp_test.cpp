@@ -28,12 +28,15 @@ using eddy::net::tcp_listener;
 using eddy::net::tcp_stream;
 using eddy_test::bytes_of;
 using eddy_test::difference;
-using eddy_test::expect;
 using eddy_test::joined;
 using eddy_test::patience;
 using eddy_test::random_bytes;
+using eddy_test::read_text;
 using eddy_test::scoped;
 using eddy_test::text_of;
+using eddy_test::unique_fd;
+using eddy_test::write_everything;
+using eddy_test::write_text;
 
 namespace {
 
@@ -42,39 +45,6 @@ int int_option(int fd, int level, int name) {
     socklen_t len = sizeof value;
     REQUIRE(::getsockopt(fd, level, name, &value, &len) == 0);
     return value;
-}
-
-/// Reads exactly `n` bytes and gives them as text.
-template <class R> eddy::task<std::string> read_text(R& r, std::size_t n) {
-    std::string text(n, '\0');
-    expect(co_await eddy::timeout(patience, eddy::io::read_exact(r, std::as_writable_bytes(std::span(text)))),
-           "read_exact");
-    co_return text;
-}
-
-template <class W> eddy::task<> write_text(W& w, std::string_view text) {
-    expect(co_await eddy::timeout(patience, eddy::io::write_all(w, bytes_of(text))), "write_all");
-}
-
-eddy::task<eddy::result<std::size_t>> read_once(tcp_stream::read_half rd, std::span<std::byte> buf) {
-    co_return co_await rd.read(buf);
-}
-
-eddy::task<eddy::result<void>> write_everything(tcp_stream::write_half wr, std::span<const std::byte> data) {
-    co_return co_await eddy::io::write_all(wr, data);
-}
-
-eddy::task<tcp_stream::owned_read_half> read_into(tcp_stream::owned_read_half rd, std::vector<std::byte>& out) {
-    auto filled = co_await eddy::io::read_exact(rd, out);
-    CHECK(filled);
-    co_return std::move(rd);
-}
-
-eddy::task<tcp_stream::owned_write_half> write_from(tcp_stream::owned_write_half wr,
-                                                    std::span<const std::byte> data) {
-    auto written = co_await eddy::io::write_all(wr, data);
-    CHECK(written);
-    co_return std::move(wr);
 }
 
 } // namespace
@@ -86,8 +56,7 @@ TEST_CASE("a connection over 127.0.0.1 carries bytes both ways", "[net][tcp]") {
         const auto addr = listener.local_addr().value();
         CHECK(addr.is_v4());
         CHECK(addr.port() != 0);
-        auto client = (co_await eddy::timeout(patience, tcp_stream::connect(addr))).value();
-        auto server = (co_await eddy::timeout(patience, listener.accept())).value();
+        auto [client, server] = co_await eddy_test::connect_through(listener);
 
         co_await write_text(client, "hello from the client");
         const auto at_server = co_await read_text(server, 21);
@@ -176,120 +145,6 @@ TEST_CASE("binding an address that does not parse names it", "[net][tcp]") {
         CHECK(l.error() == eddy::errc::invalid_address);
         CHECK_THAT(l.error().message(), ContainsSubstring("127.0.0.1:http"));
         co_return;
-    }());
-}
-
-TEST_CASE("a read and a write wait at once on the two halves of one socket", "[net][split]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
-        // A small send buffer, so the 8 MiB cannot vanish into kernel buffers.
-        int small = 64 * 1024;
-        REQUIRE(::setsockopt(client.native_handle(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
-
-        auto [rd, wr] = client.split();
-        std::array<std::byte, 16> got{};
-        scoped reader(eddy::spawn(read_once(rd, got)));
-        const auto payload = random_bytes(8 << 20, 1);
-        scoped writer(eddy::spawn(write_everything(wr, payload)));
-
-        co_await eddy::sleep_for(50ms);
-        REQUIRE_FALSE(reader.is_finished()); // nothing to read yet
-        REQUIRE_FALSE(writer.is_finished()); // the peer has not read yet
-
-        co_await write_text(server, "ping");
-        auto n = co_await joined(reader.handle());
-        REQUIRE(n);
-        CHECK(*n == 4);
-        CHECK(text_of(std::span(got).first(4)) == "ping");
-        CHECK_FALSE(writer.is_finished()); // the read ended alone
-
-        std::vector<std::byte> received(payload.size());
-        auto read_all = co_await eddy::timeout(patience, eddy::io::read_exact(server, received));
-        REQUIRE(read_all);
-        auto wrote_all = co_await joined(writer.handle());
-        CHECK(wrote_all);
-        CHECK(difference(received, payload) == "");
-    }());
-}
-
-TEST_CASE("owned halves work in two tasks and reunite into the stream", "[net][split]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
-        const auto from_server = random_bytes(512 * 1024, 2);
-        const auto to_server = random_bytes(512 * 1024, 3);
-
-        auto [rd, wr] = std::move(client).into_split();
-        std::vector<std::byte> got(from_server.size());
-        scoped reading(eddy::spawn(read_into(std::move(rd), got)));
-        scoped writing(eddy::spawn(write_from(std::move(wr), to_server)));
-
-        auto [server_rd, server_wr] = server.split();
-        scoped server_writing(eddy::spawn(write_everything(server_wr, from_server)));
-        std::vector<std::byte> received(to_server.size());
-        auto read_all = co_await eddy::timeout(patience, eddy::io::read_exact(server_rd, received));
-        REQUIRE(read_all);
-        auto wrote_all = co_await joined(server_writing.handle());
-        CHECK(wrote_all);
-        CHECK(difference(received, to_server) == "");
-
-        auto rd_back = co_await joined(reading.handle());
-        auto wr_back = co_await joined(writing.handle());
-        CHECK(difference(got, from_server) == "");
-        REQUIRE(rd_back.is_pair_of(wr_back));
-
-        auto back = eddy::net::reunite(std::move(rd_back), std::move(wr_back));
-        REQUIRE(back);
-        // Reuniting shut nothing down: both directions still work.
-        co_await write_text(*back, "again");
-        const auto again = co_await read_text(server, 5);
-        CHECK(again == "again");
-        co_await write_text(server, "reply");
-        const auto reply = co_await read_text(*back, 5);
-        CHECK(reply == "reply");
-    }());
-}
-
-TEST_CASE("reuniting halves of two different streams fails", "[net][split]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto listener = tcp_listener::bind("127.0.0.1:0").value();
-        auto [client1, server1] = co_await eddy_test::connect_through(listener);
-        auto [client2, server2] = co_await eddy_test::connect_through(listener);
-        auto [rd1, wr1] = std::move(client1).into_split();
-        auto [rd2, wr2] = std::move(client2).into_split();
-        CHECK_FALSE(rd1.is_pair_of(wr2));
-        CHECK(rd1.is_pair_of(wr1));
-
-        auto mixed = eddy::net::reunite(std::move(rd1), std::move(wr2));
-        REQUIRE_FALSE(mixed);
-        CHECK(mixed.error() == eddy::errc::not_same_stream);
-
-        auto right = eddy::net::reunite(std::move(rd2), std::move(wr1));
-        CHECK_FALSE(right);
-    }());
-}
-
-TEST_CASE("dropping the owned write half shuts down writing", "[net][split]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
-        auto [rd, wr] = std::move(client).into_split();
-        co_await write_text(wr, "last words");
-        { auto dropped = std::move(wr); }
-
-        const auto last = co_await read_text(server, 10);
-        CHECK(last == "last words");
-        std::array<std::byte, 16> buf{};
-        auto n = co_await eddy::timeout(patience, server.read(buf));
-        REQUIRE(n);
-        CHECK(*n == 0); // end of stream
-
-        // The read half lives on.
-        co_await write_text(server, "still here");
-        const auto still = co_await read_text(rd, 10);
-        CHECK(still == "still here");
     }());
 }
 
@@ -422,17 +277,6 @@ TEST_CASE("try_write writes at once on a fresh connection; writable() completes"
 
 namespace {
 
-/// An fd closed when it goes out of scope.
-struct owned_fd {
-    int fd = -1;
-    explicit owned_fd(int f) noexcept : fd(f) {}
-    owned_fd(owned_fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
-    owned_fd& operator=(owned_fd&&) = delete;
-    ~owned_fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
 /// Sets RLIMIT_NOFILE's soft limit and puts the old one back when it goes out of scope.
 class fd_limit {
   public:
@@ -475,9 +319,6 @@ eddy::task<> accept_all(tcp_listener& listener, std::vector<tcp_stream>& accepte
     }
 }
 
-} // namespace
-
-namespace {
 constexpr std::size_t fds_left = 12;     // what the lowered limit leaves for accepted streams
 constexpr std::size_t client_count = 20; // more than fit
 } // namespace
@@ -493,7 +334,7 @@ TEST_CASE("accept keeps going when the process runs out of fds", "[net][tcp][emf
         scoped server(eddy::spawn(accept_all(listener, accepted, total, failure)));
 
         // The clients' sockets are made before the limit drops, so only accept runs short.
-        std::vector<owned_fd> clients;
+        std::vector<unique_fd> clients;
         for (std::size_t i = 0; i < client_count; ++i) {
             int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
             REQUIRE(fd >= 0);
@@ -501,7 +342,7 @@ TEST_CASE("accept keeps going when the process runs out of fds", "[net][tcp][emf
         }
         // Fill every hole below the highest open fd, so that exactly `fds_left` numbers stay
         // free under the new limit.
-        std::vector<owned_fd> fillers;
+        std::vector<unique_fd> fillers;
         const int highest_open = highest_open_fd();
         int highest = highest_open;
         for (int i = 0; i < 4096 && highest <= highest_open; ++i) {
@@ -514,7 +355,7 @@ TEST_CASE("accept keeps going when the process runs out of fds", "[net][tcp][emf
         fd_limit limit(static_cast<rlim_t>(highest) + 1 + fds_left);
 
         for (auto& c : clients) {
-            const int rc = ::connect(c.fd, addr.native(), addr.native_size());
+            const int rc = ::connect(c.fd(), addr.native(), addr.native_size());
             REQUIRE((rc == 0 || errno == EINPROGRESS));
         }
         // Named lambdas: g++ 12 miscompiles a capturing lambda created inside a co_await.

@@ -1,4 +1,5 @@
-#include "eddy/net/tcp_listener.hpp"
+#include "test_support.hpp"
+
 #include "eddy/net/tcp_stream.hpp"
 #include "eddy/runtime/cross_core.hpp"
 #include "eddy/runtime/runtime.hpp"
@@ -21,60 +22,13 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-
-namespace {
-
-// Counts coroutine frames alive. A task takes one as a by-value parameter (defaulted), so its
-// frame holds a copy from creation to destruction, even if its body never runs.
-struct frame_counter {
-    static inline std::atomic<int> alive{0};
-    frame_counter() noexcept { alive.fetch_add(1); }
-    frame_counter(const frame_counter&) noexcept { alive.fetch_add(1); }
-    frame_counter& operator=(const frame_counter&) = delete;
-    ~frame_counter() { alive.fetch_sub(1); }
-};
-
-// Sleeps in 1 ms steps until `done()`, for at most 10 s; true if `done()` became true.
-template <class Pred> eddy::task<bool> wait_until(Pred done) {
-    const auto deadline = eddy::clock::now() + 10s;
-    while (!done()) {
-        if (eddy::clock::now() >= deadline) co_return false;
-        co_await eddy::sleep_for(1ms);
-    }
-    co_return true;
-}
-
-struct loopback_pair {
-    eddy::net::tcp_stream client;
-    eddy::net::tcp_stream server;
-};
-
-eddy::task<loopback_pair> connect_loopback() {
-    auto listener = eddy::net::tcp_listener::bind("127.0.0.1:0").value();
-    auto client = (co_await eddy::net::tcp_stream::connect(listener.local_addr().value())).value();
-    auto server = (co_await listener.accept()).value();
-    co_return loopback_pair{std::move(client), std::move(server)};
-}
-
-eddy::task<int> forty_two(frame_counter = {}) { co_return 42; }
-
-eddy::task<> set_flag(bool* flag, frame_counter = {}) {
-    *flag = true;
-    co_return;
-}
-
-eddy::task<> throw_runtime_error(std::string what) {
-    throw std::runtime_error(what);
-    co_return;
-}
-
-eddy::task<int> sleep_an_hour_then(int v, bool* woke = nullptr, frame_counter = {}) {
-    co_await eddy::sleep_for(1h);
-    if (woke) *woke = true;
-    co_return v;
-}
-
-} // namespace
+using eddy_test::connected_pair;
+using eddy_test::eventually;
+using eddy_test::forty_two;
+using eddy_test::frame_counter;
+using eddy_test::set_flag;
+using eddy_test::throw_runtime_error;
+using eddy_test::value_after;
 
 // --- spawn and join -----------------------------------------------------------------------
 
@@ -128,7 +82,7 @@ TEST_CASE("aborting a task that waits on a sleep frees its frame and its join ha
         eddy::result<int> joined;
     };
     auto o = rt.block_on([](bool* woke) -> eddy::task<outcome> {
-        auto h = eddy::spawn(sleep_an_hour_then(1, woke));
+        auto h = eddy::spawn(value_after(1h, 1, woke));
         co_await eddy::yield_now(); // the task runs and parks on its sleep
         const int before = frame_counter::alive.load();
         h.abort();
@@ -150,7 +104,7 @@ TEST_CASE("aborting a task wakes the task already awaiting its join handle with 
           "[runtime][spawn][abort]") {
     eddy::runtime rt;
     auto r = rt.block_on([]() -> eddy::task<eddy::result<int>> {
-        auto h = eddy::spawn(sleep_an_hour_then(1));
+        auto h = eddy::spawn(value_after(1h, 1));
         auto aborter = eddy::spawn([](eddy::join_handle<int>* victim) -> eddy::task<> {
             co_await eddy::sleep_for(1ms);
             victim->abort();
@@ -198,7 +152,8 @@ TEST_CASE("a detached task runs to completion", "[runtime][spawn]") {
             for (int i = 0; i < 3; ++i) co_await eddy::sleep_for(1ms);
             *done = true;
         }(done)).detach();
-        co_return co_await wait_until([done] { return *done; });
+        auto is_done = [done] { return *done; };
+        co_return co_await eventually(is_done);
     }(&done));
     CHECK(seen);
     CHECK(done);
@@ -244,12 +199,12 @@ TEST_CASE("a task whose readiness waits are always ready still lets the other ta
     eddy::runtime rt;
     constexpr int limit = 100'000;
     int spins = rt.block_on([]() -> eddy::task<int> {
-        auto pair = co_await connect_loopback();
-        co_await pair.client.writable(); // from here on, each wait completes without suspending
+        auto [client, server] = co_await connected_pair();
+        co_await client.writable(); // from here on, each wait completes without suspending
         bool other_ran = false;
         eddy::spawn(set_flag(&other_ran)).detach();
         int i = 0;
-        for (; i < limit && !other_ran; ++i) co_await pair.client.writable();
+        for (; i < limit && !other_ran; ++i) co_await client.writable();
         co_return i;
     }());
     CHECK(spins < limit);
@@ -273,10 +228,10 @@ eddy::task<> join_a_sleeper(std::atomic<int>* started, frame_counter = {}) {
 // Reads from a loopback connection whose peer never writes; counts reads that end canceled.
 eddy::task<> read_forever(std::atomic<int>* started, std::atomic<int>* canceled,
                           frame_counter = {}) {
-    auto pair = co_await connect_loopback();
+    auto [client, server] = co_await connected_pair();
     std::array<std::byte, 16> buf;
     started->fetch_add(1);
-    auto n = co_await pair.server.read(buf);
+    auto n = co_await server.read(buf);
     if (!n && n.error() == eddy::errc::operation_canceled) canceled->fetch_add(1);
 }
 
@@ -288,7 +243,8 @@ eddy::task<bool> start_waiters_then_stop(eddy::runtime* rt, std::atomic<int>* st
         eddy::spawn_on(core, read_forever(started, canceled));
     }
     // Per core: the sleeper, the joiner and its sleeper, the reader.
-    bool all_waiting = co_await wait_until([started] { return started->load() == 8; });
+    auto all_started = [started] { return started->load() == 8; };
+    bool all_waiting = co_await eventually(all_started);
     rt->stop();
     co_return all_waiting;
 }
@@ -320,10 +276,10 @@ TEST_CASE("stop() from another thread cancels the read that block_on's task wait
         rt.stop();
     });
     auto r = rt.block_on([](std::atomic<bool>* reading) -> eddy::task<eddy::result<std::size_t>> {
-        auto pair = co_await connect_loopback();
+        auto [client, server] = co_await connected_pair();
         std::array<std::byte, 16> buf;
         reading->store(true);
-        co_return co_await pair.server.read(buf);
+        co_return co_await server.read(buf);
     }(&reading));
     REQUIRE_FALSE(r);
     CHECK(r.error() == eddy::errc::operation_canceled);
@@ -336,7 +292,7 @@ TEST_CASE("block_on on a stopped runtime throws std::system_error", "[runtime][s
         for (int attempt = 0; attempt < 2; ++attempt) {
             std::error_code code;
             try {
-                rt.block_on(sleep_an_hour_then(1));
+                rt.block_on(value_after(1h, 1));
             } catch (const std::system_error& e) {
                 code = e.code();
             }

@@ -1,3 +1,5 @@
+#include "test_support.hpp"
+
 #include "eddy/runtime/runtime.hpp"
 #include "eddy/runtime/task.hpp"
 
@@ -5,16 +7,13 @@
 
 #include <stdexcept>
 
+using eddy_test::forty_two;
+using eddy_test::frame_counter;
+using eddy_test::throw_runtime_error;
+
 namespace {
 
-eddy::task<int> forty_two() { co_return 42; }
-
 eddy::task<int> add_one(eddy::task<int> inner) { co_return co_await std::move(inner) + 1; }
-
-eddy::task<> throws() {
-    throw std::runtime_error("boom");
-    co_return;
-}
 
 eddy::task<int> immediate(int i) { co_return i; }
 
@@ -24,14 +23,7 @@ eddy::task<long> long_chain(int n) {
     co_return sum;
 }
 
-// Counts frames alive: a local of each coroutine frame increments on entry, decrements when
-// the frame is destroyed.
-struct frame_counter {
-    static inline int alive = 0;
-    frame_counter() { ++alive; }
-    ~frame_counter() { --alive; }
-};
-
+// A local of each frame counts it from the body's start until the frame is destroyed.
 eddy::task<int> counted(int v) {
     frame_counter c;
     co_return v;
@@ -54,10 +46,10 @@ TEST_CASE("a task gives its value to the awaiter", "[task]") {
 
 TEST_CASE("a task's exception propagates to the awaiter", "[task]") {
     eddy::runtime rt;
-    CHECK_THROWS_AS(rt.block_on(throws()), std::runtime_error);
+    CHECK_THROWS_AS(rt.block_on(throw_runtime_error("boom")), std::runtime_error);
     auto catcher = []() -> eddy::task<bool> {
         try {
-            co_await throws();
+            co_await throw_runtime_error("boom");
         } catch (const std::runtime_error& e) {
             co_return std::string(e.what()) == "boom";
         }

@@ -1,6 +1,6 @@
-// What the socket and I/O tests share: random payloads, a connected loopback pair, and
-// bounded waits for spawned tasks, so that a broken library fails a test instead of
-// hanging it.
+// What the tests share: small tasks that count their frames, random payloads, a connected
+// loopback pair, text reads and writes, an owned fd, and bounded waits for spawned tasks, so
+// that a broken library fails a test instead of hanging it.
 //
 //     auto [client, server] = co_await eddy_test::connected_pair();
 //     auto writer = eddy_test::scoped(eddy::spawn(eddy_test::send_then_shutdown(client, data)));
@@ -15,11 +15,13 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <random>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -27,12 +29,49 @@
 #include <utility>
 #include <vector>
 
+#include <unistd.h>
+
 namespace eddy_test {
 
 using namespace std::chrono_literals;
 
 /// How long a test waits for something that should happen at once before it fails.
 inline constexpr auto patience = std::chrono::seconds(10);
+
+// --- tasks that count their frames ------------------------------------------------------
+
+/// Counts coroutine frames alive. A task takes one as a by-value parameter (defaulted), so its
+/// frame holds a copy from creation to destruction, even if its body never runs; a coroutine
+/// may also hold one as a local, which counts only once its body runs.
+struct frame_counter {
+    static inline std::atomic<int> alive{0};
+    frame_counter() noexcept { alive.fetch_add(1); }
+    frame_counter(const frame_counter&) noexcept { alive.fetch_add(1); }
+    frame_counter& operator=(const frame_counter&) = delete;
+    ~frame_counter() { alive.fetch_sub(1); }
+};
+
+inline eddy::task<int> forty_two(frame_counter = {}) { co_return 42; }
+
+inline eddy::task<> set_flag(bool* flag, frame_counter = {}) {
+    *flag = true;
+    co_return;
+}
+
+/// `v` after sleeping for `d`; sets `*finished` first if given.
+inline eddy::task<int> value_after(eddy::clock::duration d, int v, bool* finished = nullptr,
+                                   frame_counter = {}) {
+    co_await eddy::sleep_for(d);
+    if (finished) *finished = true;
+    co_return v;
+}
+
+inline eddy::task<> throw_runtime_error(std::string what) {
+    throw std::runtime_error(what);
+    co_return;
+}
+
+// --- bytes, streams and fds --------------------------------------------------------------
 
 /// `size` pseudo-random bytes; the same seed gives the same bytes.
 inline std::vector<std::byte> random_bytes(std::size_t size, std::uint64_t seed) {
@@ -54,6 +93,29 @@ inline std::span<const std::byte> bytes_of(std::string_view text) noexcept {
 inline std::string text_of(std::span<const std::byte> bytes) {
     return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
+
+/// An fd, closed when it goes out of scope.
+class unique_fd {
+  public:
+    unique_fd() = default;
+    explicit unique_fd(int fd) noexcept : fd_(fd) {}
+    unique_fd(unique_fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    unique_fd& operator=(unique_fd&& o) noexcept {
+        if (this != &o) {
+            reset();
+            fd_ = std::exchange(o.fd_, -1);
+        }
+        return *this;
+    }
+    ~unique_fd() { reset(); }
+    int fd() const noexcept { return fd_; }
+    void reset() noexcept {
+        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+    }
+
+  private:
+    int fd_ = -1;
+};
 
 /// Throws `std::system_error` naming `what` when `r` holds an error.
 template <class T> T expect(eddy::result<T> r, std::string_view what) {
@@ -117,6 +179,25 @@ eddy::task<bool> eventually(Pred done, std::chrono::milliseconds limit = patienc
 template <class W> eddy::task<eddy::result<void>> send_then_shutdown(W& w, std::span<const std::byte> data) {
     if (auto wrote = co_await eddy::io::write_all(w, data); !wrote) co_return wrote;
     co_return co_await w.shutdown();
+}
+
+/// Reads exactly `n` bytes and gives them as text; throws if they do not come in time.
+template <class R> eddy::task<std::string> read_text(R& r, std::size_t n) {
+    std::string text(n, '\0');
+    expect(co_await eddy::timeout(patience, eddy::io::read_exact(r, std::as_writable_bytes(std::span(text)))),
+           "read_exact");
+    co_return text;
+}
+
+/// Writes all of `text`; throws if that fails or does not end in time.
+template <class W> eddy::task<> write_text(W& w, std::string_view text) {
+    expect(co_await eddy::timeout(patience, eddy::io::write_all(w, bytes_of(text))), "write_all");
+}
+
+/// Writes all of `data` through a borrowed write half (held by value, to spawn it).
+inline eddy::task<eddy::result<void>> write_everything(eddy::net::tcp_stream::write_half wr,
+                                                       std::span<const std::byte> data) {
+    co_return co_await eddy::io::write_all(wr, data);
 }
 
 /// Reads exactly `out.size()` bytes into `out`, then expects the end of the stream (a read

@@ -1,3 +1,5 @@
+#include "test_support.hpp"
+
 #include "eddy/runtime/runtime.hpp"
 #include "eddy/runtime/spawn.hpp"
 #include "eddy/runtime/task.hpp"
@@ -14,31 +16,33 @@
 #include <vector>
 
 using namespace std::chrono_literals;
+using eddy_test::frame_counter;
+using eddy_test::set_flag;
+using eddy_test::value_after;
 
 namespace {
 
 constexpr auto period = 5ms; // of the intervals below
 
-// Counts coroutine frames alive: a task takes one as a by-value parameter (defaulted), so its
-// frame holds a copy from creation to destruction.
-struct frame_counter {
-    static inline int alive = 0;
-    frame_counter() noexcept { ++alive; }
-    frame_counter(const frame_counter&) noexcept { ++alive; }
-    frame_counter& operator=(const frame_counter&) = delete;
-    ~frame_counter() { --alive; }
-};
-
-eddy::task<> set_flag(bool* flag) {
-    *flag = true;
-    co_return;
-}
-
-eddy::task<int> value_after(eddy::clock::duration d, int v, bool* finished = nullptr,
-                            frame_counter = {}) {
-    co_await eddy::sleep_for(d);
-    if (finished) *finished = true;
-    co_return v;
+/// The ids in the order their sleepers woke: each id sleeps until `step` * (id + 1) from
+/// now. With a `busy_for` past every deadline, the core's thread is kept busy that long once
+/// all sleepers have parked, so that they all come due at once.
+eddy::task<std::vector<int>> wake_order(std::vector<int> ids, eddy::clock::duration step,
+                                        std::chrono::milliseconds busy_for = 0ms) {
+    std::vector<int> order;
+    const auto base = eddy::clock::now() + step;
+    auto sleeper = [](eddy::clock::time_point at, int id, std::vector<int>* order) -> eddy::task<> {
+        co_await eddy::sleep_until(at);
+        order->push_back(id);
+    };
+    std::vector<eddy::join_handle<void>> handles;
+    for (int id : ids) handles.push_back(eddy::spawn(sleeper(base + id * step, id, &order)));
+    if (busy_for > 0ms) {
+        co_await eddy::yield_now(); // every sleeper parks
+        std::this_thread::sleep_for(busy_for); // the core is busy past every deadline
+    }
+    for (auto& h : handles) co_await h;
+    co_return order;
 }
 
 } // namespace
@@ -83,38 +87,14 @@ TEST_CASE("a sleep whose deadline has passed completes without suspending", "[ti
 
 TEST_CASE("sleeps wake in the order of their deadlines", "[time][sleep]") {
     eddy::runtime rt;
-    auto order = rt.block_on([]() -> eddy::task<std::vector<int>> {
-        std::vector<int> order;
-        const auto base = eddy::clock::now() + 5ms;
-        auto sleeper = [](eddy::clock::time_point at, int id, std::vector<int>* order) -> eddy::task<> {
-            co_await eddy::sleep_until(at);
-            order->push_back(id);
-        };
-        std::vector<eddy::join_handle<void>> handles;
-        for (int id : {4, 1, 3, 0, 2}) handles.push_back(eddy::spawn(sleeper(base + id * 5ms, id, &order)));
-        for (auto& h : handles) co_await h;
-        co_return order;
-    }());
+    auto order = rt.block_on(wake_order({4, 1, 3, 0, 2}, 5ms));
     CHECK(order == std::vector<int>{0, 1, 2, 3, 4});
 }
 
 TEST_CASE("sleeps that are all due by the time the core looks wake in deadline order",
           "[time][sleep]") {
     eddy::runtime rt;
-    auto order = rt.block_on([]() -> eddy::task<std::vector<int>> {
-        std::vector<int> order;
-        const auto base = eddy::clock::now() + 1ms;
-        auto sleeper = [](eddy::clock::time_point at, int id, std::vector<int>* order) -> eddy::task<> {
-            co_await eddy::sleep_until(at);
-            order->push_back(id);
-        };
-        std::vector<eddy::join_handle<void>> handles;
-        for (int id : {3, 0, 4, 2, 1}) handles.push_back(eddy::spawn(sleeper(base + id * 1ms, id, &order)));
-        co_await eddy::yield_now(); // every sleeper parks
-        std::this_thread::sleep_for(10ms); // the core is busy past every deadline
-        for (auto& h : handles) co_await h;
-        co_return order;
-    }());
+    auto order = rt.block_on(wake_order({3, 0, 4, 2, 1}, 1ms, 10ms));
     CHECK(order == std::vector<int>{0, 1, 2, 3, 4});
 }
 
