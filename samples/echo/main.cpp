@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     app.add_option("--listen", listen, "address to listen on, HOST:PORT (port 0: a free port)")
         ->required();
     app.add_option("--threads", threads, "cores to serve on, one listener each (0: one per CPU)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(CLI::Range(0, 1024))
         ->default_str("1");
     eddy::samples::add_log_level(app, level);
     if (int code = eddy::samples::parse_or_exit_code(app, argc, argv); code >= 0) return code;
