@@ -85,7 +85,8 @@ class child_process {
         posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
         std::vector<char*> argv;
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        for (const auto& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
         const int rc = ::posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&actions);
@@ -159,10 +160,12 @@ class child_process {
     /// Appends what `fd` has to `text`; false at end of file or once `deadline` passed.
     static bool read_some(int fd, std::string& text, steady::time_point deadline) {
         for (;;) {
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - steady::now());
+            const auto left =
+                std::chrono::ceil<std::chrono::milliseconds>(deadline - steady::now());
             if (left.count() <= 0) return false;
             pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
-            const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
+            const int ready =
+                ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
             if (ready < 0 && errno != EINTR) return false;
             if (ready <= 0) continue;
             char buf[4096];
@@ -196,7 +199,8 @@ socket_address start_echo(child_process& server) {
 
 /// One client: sends `size` random bytes while it reads the echo, then checks it byte for
 /// byte and that the server closes after the client's end of stream.
-eddy::task<eddy::result<void>> echo_client(socket_address addr, std::size_t size, std::uint64_t seed) {
+eddy::task<eddy::result<void>> echo_client(socket_address addr, std::size_t size,
+                                           std::uint64_t seed) {
     auto stream = co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr));
     if (!stream) co_return std::move(stream).error();
     const auto payload = random_bytes(size, seed);
@@ -205,9 +209,11 @@ eddy::task<eddy::result<void>> echo_client(socket_address addr, std::size_t size
 
     std::vector<std::byte> back(size);
     auto got = co_await eddy::timeout(60s, eddy::io::read_exact(rd, back));
-    if (!got) co_return eddy::error(got.error().code(), "reading the echo: " + got.error().message());
+    if (!got)
+        co_return eddy::error(got.error().code(), "reading the echo: " + got.error().message());
     if (back != payload)
-        co_return eddy::error(eddy::errc::invalid_argument, "the echo of " + std::to_string(size) + " bytes differs");
+        co_return eddy::error(eddy::errc::invalid_argument,
+                              "the echo of " + std::to_string(size) + " bytes differs");
     auto sent = co_await eddy_test::joined(writer.handle());
     if (!sent) co_return sent;
 
@@ -225,8 +231,10 @@ struct client_report {
 
 eddy::task<> count_outcome(eddy::task<eddy::result<void>> client, client_report& report) {
     auto outcome = co_await std::move(client);
-    if (outcome) ++report.succeeded;
-    else report.failures.push_back(outcome.error().message());
+    if (outcome)
+        ++report.succeeded;
+    else
+        report.failures.push_back(outcome.error().message());
 }
 
 /// Runs `count` echo clients at once, with payload sizes from 1 byte to 256 KiB.
@@ -242,9 +250,11 @@ eddy::task<client_report> run_clients(socket_address addr, std::size_t count) {
     for (auto& c : clients) {
         const auto left = std::max(deadline - eddy::clock::now(), eddy::clock::duration::zero());
         auto joined = co_await eddy::timeout(left, eddy_test::join(c));
-        if (!joined) report.failures.push_back("a client did not finish: " + joined.error().message());
+        if (!joined)
+            report.failures.push_back("a client did not finish: " + joined.error().message());
     }
-    for (auto& c : clients) c.abort(); // none is left behind with a reference to `report`
+    for (auto& c : clients)
+        c.abort(); // none is left behind with a reference to `report`
     co_return report;
 }
 
@@ -315,16 +325,19 @@ TEST_CASE("eddy-echo exits 0 on SIGTERM with clients still connected", "[integra
         // Idle connections, each proven served by one echo.
         std::vector<tcp_stream> idle;
         for (int i = 0; i < 20; ++i) {
-            auto s = (co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr))).value();
+            auto s =
+                (co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr))).value();
             auto sent = co_await eddy::io::write_all(s, eddy_test::bytes_of("ping"));
             REQUIRE(sent);
             std::array<std::byte, 4> back{};
-            auto echoed = co_await eddy::timeout(eddy_test::patience, eddy::io::read_exact(s, back));
+            auto echoed =
+                co_await eddy::timeout(eddy_test::patience, eddy::io::read_exact(s, back));
             REQUIRE(echoed);
             idle.push_back(std::move(s));
         }
         // And one that sends without reading, so the server waits in a write to it.
-        auto busy = (co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr))).value();
+        auto busy =
+            (co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr))).value();
         const auto flood = random_bytes(16 << 20, 7);
         auto [busy_rd, busy_wr] = busy.split();
         scoped flooding(eddy::spawn(eddy::io::write_all(busy_wr, flood)));

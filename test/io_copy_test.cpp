@@ -14,10 +14,10 @@ using namespace std::chrono_literals;
 using eddy::net::tcp_listener;
 using eddy::net::tcp_stream;
 using eddy_test::bytes_of;
+using eddy_test::difference;
 using eddy_test::joined;
 using eddy_test::patience;
 using eddy_test::random_bytes;
-using eddy_test::difference;
 using eddy_test::receive_exactly;
 using eddy_test::scoped;
 using eddy_test::send_then_shutdown;
@@ -29,7 +29,7 @@ constexpr std::size_t big = 8 << 20; // 8 MiB
 
 /// Writes `first`, waits a little, then writes `second`: a reader sees two arrivals.
 eddy::task<eddy::result<void>> write_in_two_parts(tcp_stream& s, std::string_view first,
-                                                   std::string_view second) {
+                                                  std::string_view second) {
     if (auto ok = co_await eddy::io::write_all(s, bytes_of(first)); !ok) co_return ok;
     co_await eddy::sleep_for(20ms);
     co_return co_await eddy::io::write_all(s, bytes_of(second));
@@ -71,7 +71,8 @@ eddy::task<proxied_connection> proxied() {
     auto back_listener = tcp_listener::bind("127.0.0.1:0").value();
     auto [client, front] = co_await eddy_test::connect_through(front_listener);
     auto [back, server] = co_await eddy_test::connect_through(back_listener);
-    co_return proxied_connection{std::move(client), std::move(front), std::move(back), std::move(server)};
+    co_return proxied_connection{std::move(client), std::move(front), std::move(back),
+                                 std::move(server)};
 }
 
 /// What copy_bidirectional copied: client to server, server to client.
@@ -85,9 +86,8 @@ constexpr std::size_t answer_size = 1 << 20;
 /// then the end of the stream while the proxy stays up, and answers with `answer_size`
 /// random bytes (from `seed`); the proxy must stay up until it ends its side too, and the
 /// closing end must get the whole answer and then the end. Gives the proxy's counts.
-eddy::task<eddy::result<byte_counts>> half_close_then_answer(closing_end closing,
-                                                             std::string_view message,
-                                                             std::uint64_t seed) {
+eddy::task<eddy::result<byte_counts>>
+half_close_then_answer(closing_end closing, std::string_view message, std::uint64_t seed) {
     auto c = co_await proxied();
     scoped proxy(eddy::spawn(eddy::io::copy_bidirectional(c.front, c.back)));
     tcp_stream& closer = closing == closing_end::client ? c.client : c.server;
@@ -128,7 +128,8 @@ TEST_CASE("read_exact fills the buffer across several arrivals", "[io]") {
         auto [client, server] = co_await eddy_test::connected_pair();
         scoped writer(eddy::spawn(write_in_two_parts(server, "abc", "defgh")));
         std::string got(8, '\0');
-        auto filled = co_await eddy::timeout(patience, eddy::io::read_exact(client, std::as_writable_bytes(std::span(got))));
+        auto filled = co_await eddy::timeout(
+            patience, eddy::io::read_exact(client, std::as_writable_bytes(std::span(got))));
         REQUIRE(filled);
         CHECK(got == "abcdefgh");
         auto written = co_await joined(writer.handle());
@@ -158,7 +159,8 @@ TEST_CASE("read_exact reports a stream that ends too early", "[io]") {
         auto sent = co_await send_then_shutdown(server, bytes_of("abc"));
         REQUIRE(sent);
         std::string got(8, '\0');
-        auto r = co_await eddy::timeout(patience, eddy::io::read_exact(client, std::as_writable_bytes(std::span(got))));
+        auto r = co_await eddy::timeout(
+            patience, eddy::io::read_exact(client, std::as_writable_bytes(std::span(got))));
         REQUIRE_FALSE(r);
         CHECK(r.error() == eddy::errc::unexpected_eof);
         CHECK(got.substr(0, 3) == "abc");

@@ -1,16 +1,17 @@
+#include "test_support.hpp"
+
 #include "eddy/eddy.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
-#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include <netinet/in.h>
 
 #include <string>
 #include <vector>
 
-using Catch::Matchers::ContainsSubstring;
 using eddy::net::socket_address;
+using eddy_test::check_fails_naming;
 
 TEST_CASE("a numeric IPv4 address with a port parses", "[net][address]") {
     auto a = socket_address::parse("1.2.3.4:80");
@@ -51,8 +52,9 @@ TEST_CASE("the highest port parses", "[net][address]") {
 }
 
 TEST_CASE("to_string gives back what parse took", "[net][address]") {
-    const std::string text = GENERATE("1.2.3.4:80", "127.0.0.1:0", "255.255.255.255:65535",
-                                      "[::1]:80", "[fe80::1:2]:443", "[2001:db8::8:800:200c:417a]:1");
+    const std::string text =
+        GENERATE("1.2.3.4:80", "127.0.0.1:0", "255.255.255.255:65535", "[::1]:80",
+                 "[fe80::1:2]:443", "[2001:db8::8:800:200c:417a]:1");
     CAPTURE(text);
     auto a = socket_address::parse(text);
     REQUIRE(a);
@@ -80,21 +82,17 @@ TEST_CASE("an empty address is neither IPv4 nor IPv6", "[net][address]") {
 }
 
 TEST_CASE("a string that is not an address is an error that names it", "[net][address]") {
-    const std::string text = GENERATE("nonsense", "1.2.3.4", "1.2.3.4:99999", "1.2.3.4:abc",
-                                      "[::1", "::1:80", "1.2.3.4:", ":80", "1.2.3:80",
-                                      "1.2.3.4:80x", "[::1]80", "[nonsense]:80", "");
+    const std::string text =
+        GENERATE("nonsense", "1.2.3.4", "1.2.3.4:99999", "1.2.3.4:abc", "[::1", "::1:80",
+                 "1.2.3.4:", ":80", "1.2.3:80", "1.2.3.4:80x", "[::1]80", "[nonsense]:80", "");
     CAPTURE(text);
     auto a = socket_address::parse(text);
-    REQUIRE_FALSE(a);
-    CHECK(a.error() == eddy::errc::invalid_address);
-    CHECK_THAT(a.error().message(), ContainsSubstring("'" + text + "'"));
+    check_fails_naming(a, eddy::errc::invalid_address, "'" + text + "'");
 }
 
 TEST_CASE("a host name does not parse: it needs resolve", "[net][address]") {
     auto a = socket_address::parse("localhost:80");
-    REQUIRE_FALSE(a);
-    CHECK(a.error() == eddy::errc::invalid_address);
-    CHECK_THAT(a.error().message(), ContainsSubstring("localhost:80"));
+    check_fails_naming(a, eddy::errc::invalid_address, "localhost:80");
 }
 
 TEST_CASE("resolving a numeric address gives it back without a lookup", "[net][address][resolve]") {
@@ -105,12 +103,11 @@ TEST_CASE("resolving a numeric address gives it back without a lookup", "[net][a
     CHECK(found->front() == socket_address::loopback_v6(7));
 }
 
-TEST_CASE("resolving a string without a port is an error that names it", "[net][address][resolve]") {
+TEST_CASE("resolving a string without a port is an error that names it",
+          "[net][address][resolve]") {
     eddy::runtime rt;
     auto found = rt.block_on(eddy::net::resolve("localhost"));
-    REQUIRE_FALSE(found);
-    CHECK(found.error() == eddy::errc::invalid_address);
-    CHECK_THAT(found.error().message(), ContainsSubstring("localhost"));
+    check_fails_naming(found, eddy::errc::invalid_address, "localhost");
 }
 
 TEST_CASE("resolving localhost gives loopback addresses with the port", "[net][address][resolve]") {
@@ -128,7 +125,5 @@ TEST_CASE("resolving localhost gives loopback addresses with the port", "[net][a
 TEST_CASE("resolving an unknown host is an error that names it", "[net][address][resolve]") {
     eddy::runtime rt;
     auto found = rt.block_on(eddy::net::resolve("no-such-host.invalid:80"));
-    REQUIRE_FALSE(found);
-    CHECK(found.error() == eddy::errc::invalid_address);
-    CHECK_THAT(found.error().message(), ContainsSubstring("no-such-host.invalid:80"));
+    check_fails_naming(found, eddy::errc::invalid_address, "no-such-host.invalid:80");
 }

@@ -149,9 +149,11 @@ TEST_CASE("a detached task runs to completion", "[runtime][spawn]") {
     bool done = false;
     bool seen = rt.block_on([](bool* done) -> eddy::task<bool> {
         eddy::spawn([](bool* done) -> eddy::task<> {
-            for (int i = 0; i < 3; ++i) co_await eddy::sleep_for(1ms);
+            for (int i = 0; i < 3; ++i)
+                co_await eddy::sleep_for(1ms);
             *done = true;
-        }(done)).detach();
+        }(done))
+            .detach();
         auto is_done = [done] { return *done; };
         co_return co_await eventually(is_done);
     }(&done));
@@ -185,9 +187,11 @@ TEST_CASE("a task that loops on yield_now cannot starve a task that waits on a t
         eddy::spawn([](bool* flag) -> eddy::task<> {
             co_await eddy::sleep_for(1ms);
             *flag = true;
-        }(flag)).detach();
+        }(flag))
+            .detach();
         const auto deadline = eddy::clock::now() + 10s;
-        while (!*flag && eddy::clock::now() < deadline) co_await eddy::yield_now();
+        while (!*flag && eddy::clock::now() < deadline)
+            co_await eddy::yield_now();
         co_return *flag;
     }(&flag));
     CHECK(seen);
@@ -204,7 +208,8 @@ TEST_CASE("a task whose readiness waits are always ready still lets the other ta
         bool other_ran = false;
         eddy::spawn(set_flag(&other_ran)).detach();
         int i = 0;
-        for (; i < limit && !other_ran; ++i) co_await client.writable();
+        for (; i < limit && !other_ran; ++i)
+            co_await client.writable();
         co_return i;
     }());
     CHECK(spins < limit);

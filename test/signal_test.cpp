@@ -45,7 +45,7 @@ eddy::task<outcomes> raise_while_waiting(int signo, int waiters, int on_core_1 =
         auto got = co_await eddy::signal::ctrl_c();
         const bool came_home = eddy::current_core() == core;
         co_await eddy::on(0);
-        co_return got && came_home ? *got : -1;
+        co_return got&& came_home ? *got : -1;
     };
     std::vector<eddy::join_handle<int>> handles;
     for (int i = 0; i < waiters; ++i)
@@ -59,7 +59,8 @@ eddy::task<outcomes> raise_while_waiting(int signo, int waiters, int on_core_1 =
 
     outcomes seen;
     for (auto& h : handles) {
-        while (!h.is_finished() && eddy::clock::now() < deadline) co_await eddy::sleep_for(1ms);
+        while (!h.is_finished() && eddy::clock::now() < deadline)
+            co_await eddy::sleep_for(1ms);
         seen.push_back(h.is_finished() ? h.outcome().value_or(-1) : -1);
     }
     co_return seen; // a waiter still waiting is canceled when the runtime goes
@@ -84,6 +85,5 @@ TEST_CASE("ctrl_c awaited on another core completes there", "[signal]") {
 
 TEST_CASE("every task waiting on ctrl_c completes when one signal comes", "[signal]") {
     eddy::runtime rt{{.cores = 2}};
-    CHECK(rt.block_on(raise_while_waiting(SIGTERM, 3, 1)) ==
-          outcomes{SIGTERM, SIGTERM, SIGTERM});
+    CHECK(rt.block_on(raise_while_waiting(SIGTERM, 3, 1)) == outcomes{SIGTERM, SIGTERM, SIGTERM});
 }

@@ -67,7 +67,8 @@ eddy::task<long> sum_of_blocking_squares(int n) {
         }(i)));
     }
     long sum = 0;
-    for (auto& h : handles) sum += (co_await h).value();
+    for (auto& h : handles)
+        sum += (co_await h).value();
     co_return sum;
 }
 

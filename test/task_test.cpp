@@ -13,13 +13,18 @@ using eddy_test::throw_runtime_error;
 
 namespace {
 
-eddy::task<int> add_one(eddy::task<int> inner) { co_return co_await std::move(inner) + 1; }
+eddy::task<int> add_one(eddy::task<int> inner) {
+    co_return co_await std::move(inner) + 1;
+}
 
-eddy::task<int> immediate(int i) { co_return i; }
+eddy::task<int> immediate(int i) {
+    co_return i;
+}
 
 eddy::task<long> long_chain(int n) {
     long sum = 0;
-    for (int i = 0; i < n; ++i) sum += co_await immediate(1);
+    for (int i = 0; i < n; ++i)
+        sum += co_await immediate(1);
     co_return sum;
 }
 

@@ -1,6 +1,7 @@
 // What the tests share: small tasks that count their frames, random payloads, a connected
-// loopback pair, text reads and writes, an owned fd, and bounded waits for spawned tasks, so
-// that a broken library fails a test instead of hanging it.
+// loopback pair, text reads and writes, an owned fd, a check that an error names its cause,
+// and bounded waits for spawned tasks, so that a broken library fails a test instead of
+// hanging it.
 //
 //     auto [client, server] = co_await eddy_test::connected_pair();
 //     auto writer = eddy_test::scoped(eddy::spawn(eddy_test::send_then_shutdown(client, data)));
@@ -12,6 +13,9 @@
 #pragma once
 
 #include "eddy/eddy.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include <algorithm>
 #include <array>
@@ -51,7 +55,9 @@ struct frame_counter {
     ~frame_counter() { alive.fetch_sub(1); }
 };
 
-inline eddy::task<int> forty_two(frame_counter = {}) { co_return 42; }
+inline eddy::task<int> forty_two(frame_counter = {}) {
+    co_return 42;
+}
 
 inline eddy::task<> set_flag(bool* flag, frame_counter = {}) {
     *flag = true;
@@ -80,9 +86,11 @@ inline std::vector<std::byte> random_bytes(std::size_t size, std::uint64_t seed)
     std::size_t i = 0;
     for (; i + 8 <= size; i += 8) {
         std::uint64_t v = gen();
-        for (int k = 0; k < 8; ++k) out[i + static_cast<std::size_t>(k)] = std::byte(v >> (8 * k));
+        for (int k = 0; k < 8; ++k)
+            out[i + static_cast<std::size_t>(k)] = std::byte(v >> (8 * k));
     }
-    for (std::uint64_t v = gen(); i < size; ++i, v >>= 8) out[i] = std::byte(v & 0xff);
+    for (std::uint64_t v = gen(); i < size; ++i, v >>= 8)
+        out[i] = std::byte(v & 0xff);
     return out;
 }
 
@@ -119,8 +127,17 @@ class unique_fd {
 
 /// Throws `std::system_error` naming `what` when `r` holds an error.
 template <class T> T expect(eddy::result<T> r, std::string_view what) {
-    if (!r) throw std::system_error(r.error().code(), std::string(what) + ": " + r.error().message());
+    if (!r)
+        throw std::system_error(r.error().code(), std::string(what) + ": " + r.error().message());
     if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
+
+/// Checks that `r` failed with `code` and that its message names `named`.
+template <class T, class Code>
+void check_fails_naming(const eddy::result<T>& r, Code code, const std::string& named) {
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == code);
+    CHECK_THAT(r.error().message(), Catch::Matchers::ContainsSubstring(named));
 }
 
 /// A client stream and the server stream accepted for it, over 127.0.0.1.
@@ -148,8 +165,10 @@ template <class T> eddy::task<eddy::result<T>> join(eddy::join_handle<T>& h) {
 template <class T>
 eddy::task<T> joined(eddy::join_handle<T>& h, std::chrono::milliseconds limit = patience) {
     auto outcome = co_await eddy::timeout(limit, join(h));
-    if constexpr (std::is_void_v<T>) expect(std::move(outcome), "joining a task");
-    else co_return expect(std::move(outcome), "joining a task");
+    if constexpr (std::is_void_v<T>)
+        expect(std::move(outcome), "joining a task");
+    else
+        co_return expect(std::move(outcome), "joining a task");
 }
 
 /// Owns a spawned task and aborts it when it goes out of scope, so a task that borrows the
@@ -171,12 +190,14 @@ template <class T> class scoped {
 template <class Pred>
 eddy::task<bool> eventually(Pred done, std::chrono::milliseconds limit = patience) {
     const auto deadline = eddy::clock::now() + limit;
-    while (!done() && eddy::clock::now() < deadline) co_await eddy::sleep_for(5ms);
+    while (!done() && eddy::clock::now() < deadline)
+        co_await eddy::sleep_for(5ms);
     co_return done();
 }
 
 /// Writes all of `data`, then shuts the write side down.
-template <class W> eddy::task<eddy::result<void>> send_then_shutdown(W& w, std::span<const std::byte> data) {
+template <class W>
+eddy::task<eddy::result<void>> send_then_shutdown(W& w, std::span<const std::byte> data) {
     if (auto wrote = co_await eddy::io::write_all(w, data); !wrote) co_return wrote;
     co_return co_await w.shutdown();
 }
@@ -184,7 +205,8 @@ template <class W> eddy::task<eddy::result<void>> send_then_shutdown(W& w, std::
 /// Reads exactly `n` bytes and gives them as text; throws if they do not come in time.
 template <class R> eddy::task<std::string> read_text(R& r, std::size_t n) {
     std::string text(n, '\0');
-    expect(co_await eddy::timeout(patience, eddy::io::read_exact(r, std::as_writable_bytes(std::span(text)))),
+    expect(co_await eddy::timeout(patience,
+                                  eddy::io::read_exact(r, std::as_writable_bytes(std::span(text)))),
            "read_exact");
     co_return text;
 }
@@ -192,6 +214,13 @@ template <class R> eddy::task<std::string> read_text(R& r, std::size_t n) {
 /// Writes all of `text`; throws if that fails or does not end in time.
 template <class W> eddy::task<> write_text(W& w, std::string_view text) {
     expect(co_await eddy::timeout(patience, eddy::io::write_all(w, bytes_of(text))), "write_all");
+}
+
+/// Writes `text` through `from` and gives what `to` then reads of the same length.
+template <class W, class R>
+eddy::task<std::string> pass_text(W& from, R& to, std::string_view text) {
+    co_await write_text(from, text);
+    co_return co_await read_text(to, text.size());
 }
 
 /// Writes all of `data` through a borrowed write half (held by value, to spawn it).
@@ -202,7 +231,8 @@ inline eddy::task<eddy::result<void>> write_everything(eddy::net::tcp_stream::wr
 
 /// Reads exactly `out.size()` bytes into `out`, then expects the end of the stream (a read
 /// of 0); `errc::too_large` if more bytes come.
-template <class R> eddy::task<eddy::result<void>> receive_exactly(R& r, std::vector<std::byte>& out) {
+template <class R>
+eddy::task<eddy::result<void>> receive_exactly(R& r, std::vector<std::byte>& out) {
     if (auto filled = co_await eddy::io::read_exact(r, out); !filled) co_return filled;
     std::array<std::byte, 1> extra{};
     auto end = co_await r.read(extra);

@@ -36,12 +36,14 @@ eddy::task<std::vector<int>> wake_order(std::vector<int> ids, eddy::clock::durat
         order->push_back(id);
     };
     std::vector<eddy::join_handle<void>> handles;
-    for (int id : ids) handles.push_back(eddy::spawn(sleeper(base + id * step, id, &order)));
+    for (int id : ids)
+        handles.push_back(eddy::spawn(sleeper(base + id * step, id, &order)));
     if (busy_for > 0ms) {
-        co_await eddy::yield_now(); // every sleeper parks
+        co_await eddy::yield_now();            // every sleeper parks
         std::this_thread::sleep_for(busy_for); // the core is busy past every deadline
     }
-    for (auto& h : handles) co_await h;
+    for (auto& h : handles)
+        co_await h;
     co_return order;
 }
 
@@ -52,11 +54,12 @@ eddy::task<std::vector<int>> wake_order(std::vector<int> ids, eddy::clock::durat
 TEST_CASE("sleep_for completes no earlier than the time asked for", "[time][sleep]") {
     eddy::runtime rt;
     for (auto d : {1ms, 5ms, 20ms}) {
-        auto elapsed = rt.block_on([](std::chrono::milliseconds d) -> eddy::task<eddy::clock::duration> {
-            const auto start = eddy::clock::now();
-            co_await eddy::sleep_for(d);
-            co_return eddy::clock::now() - start;
-        }(d));
+        auto elapsed =
+            rt.block_on([](std::chrono::milliseconds d) -> eddy::task<eddy::clock::duration> {
+                const auto start = eddy::clock::now();
+                co_await eddy::sleep_for(d);
+                co_return eddy::clock::now() - start;
+            }(d));
         CHECK(elapsed >= d);
     }
 }
@@ -64,10 +67,11 @@ TEST_CASE("sleep_for completes no earlier than the time asked for", "[time][slee
 TEST_CASE("sleep_until completes no earlier than its deadline", "[time][sleep]") {
     eddy::runtime rt;
     const auto deadline = eddy::clock::now() + 15ms;
-    auto woke = rt.block_on([](eddy::clock::time_point deadline) -> eddy::task<eddy::clock::time_point> {
-        co_await eddy::sleep_until(deadline);
-        co_return eddy::clock::now();
-    }(deadline));
+    auto woke =
+        rt.block_on([](eddy::clock::time_point deadline) -> eddy::task<eddy::clock::time_point> {
+            co_await eddy::sleep_until(deadline);
+            co_return eddy::clock::now();
+        }(deadline));
     CHECK(woke >= deadline);
 }
 
@@ -160,11 +164,12 @@ TEST_CASE("a task that times out is destroyed with the sleep it waited on, which
 
 TEST_CASE("a task that finishes before its timeout gives its value", "[time][timeout]") {
     eddy::runtime rt;
-    auto [immediate, slept] = rt.block_on([]() -> eddy::task<std::pair<eddy::result<int>, eddy::result<int>>> {
-        auto immediate = co_await eddy::timeout(1h, value_after(0ms, 7));
-        auto slept = co_await eddy::timeout(1h, value_after(2ms, 8));
-        co_return std::pair{immediate, slept};
-    }());
+    auto [immediate, slept] =
+        rt.block_on([]() -> eddy::task<std::pair<eddy::result<int>, eddy::result<int>>> {
+            auto immediate = co_await eddy::timeout(1h, value_after(0ms, 7));
+            auto slept = co_await eddy::timeout(1h, value_after(2ms, 8));
+            co_return std::pair{immediate, slept};
+        }());
     REQUIRE(immediate);
     CHECK(*immediate == 7);
     REQUIRE(slept);
@@ -223,7 +228,8 @@ TEST_CASE("an interval that falls behind catches up on its schedule without drif
         std::vector<eddy::clock::time_point> dues;
         for (int i = 0; i < 10; ++i) {
             dues.push_back(co_await every.tick());
-            if (i == 2) std::this_thread::sleep_for(4 * period); // the core is busy: ticks are missed
+            if (i == 2)
+                std::this_thread::sleep_for(4 * period); // the core is busy: ticks are missed
         }
         co_return dues;
     }());
