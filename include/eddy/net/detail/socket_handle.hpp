@@ -5,6 +5,7 @@
 #include "eddy/result.hpp"
 #include "eddy/runtime/detail/io_state.hpp"
 
+#include <cassert>
 #include <memory>
 
 namespace eddy::net::detail {
@@ -30,7 +31,10 @@ class socket_handle {
 
     bool valid() const noexcept { return state_ != nullptr; }
     int fd() const noexcept { return state_ ? state_->fd() : -1; }
-    eddy::detail::io_state& state() const noexcept { return *state_; }
+    eddy::detail::io_state& state() const noexcept {
+        assert(state_ && "using a closed or moved-from socket");
+        return *state_;
+    }
 
     void close() noexcept;
 
