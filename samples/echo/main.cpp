@@ -94,8 +94,8 @@ int main(int argc, char** argv) {
         co_return tcp_listener::bind(addrs->front(), {.reuse_port = per_core});
     }());
     if (!first) {
-        std::fprintf(stderr, "eddy-echo: cannot listen on %s: %s\n", listen.c_str(),
-                     first.error().message().c_str());
+        // The message names the address (as given, or as resolved).
+        std::fprintf(stderr, "eddy-echo: cannot listen: %s\n", first.error().message().c_str());
         return 1;
     }
     const auto bound = first->local_addr().value();
