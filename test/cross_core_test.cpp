@@ -9,6 +9,8 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <sched.h>
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -142,4 +144,37 @@ TEST_CASE("run_on_all_cores returns 1 when the task of one core throws", "[runti
         if (eddy::current_core() == 1) throw std::runtime_error("core 1 fails on purpose");
     });
     CHECK(rc == 1);
+}
+
+namespace {
+
+// The CPUs the calling thread may run on.
+int allowed_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+    return CPU_COUNT(&set);
+}
+
+// Puts the calling thread's CPU affinity back when the test ends (the runtime pins core 0,
+// which is this thread).
+struct affinity_restorer {
+    cpu_set_t saved;
+    affinity_restorer() { sched_getaffinity(0, sizeof saved, &saved); }
+    ~affinity_restorer() { sched_setaffinity(0, sizeof saved, &saved); }
+};
+
+} // namespace
+
+TEST_CASE("pinned cores each run on one CPU", "[runtime][cross_core]") {
+    if (allowed_cpus() < 2) SKIP("needs two CPUs");
+    affinity_restorer restore;
+    eddy::runtime rt{{.cores = 2, .pin = true}};
+    auto counts = rt.block_on([]() -> eddy::task<std::array<int, 2>> {
+        const int here = allowed_cpus();
+        const int there = co_await eddy::submit_to(1, [] { return allowed_cpus(); });
+        co_return std::array<int, 2>{here, there};
+    }());
+    CHECK(counts[0] == 1);
+    CHECK(counts[1] == 1);
 }
