@@ -20,12 +20,6 @@ result<socket_handle> socket_handle::adopt(int fd) {
     return h;
 }
 
-result<socket_handle> socket_handle::open(int family, int type, int protocol) {
-    int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-    if (fd < 0) return error::from_errno(errno, "socket");
-    return adopt(fd);
-}
-
 void socket_handle::close() noexcept {
     if (!state_) return;
     state_->owner().io().remove(*state_);

@@ -90,10 +90,6 @@ blocking_pool::~blocking_pool() {
         job->origin().post(*job);
 }
 
-std::size_t blocking_pool::threads() const noexcept {
-    return shared_->live.load();
-}
-
 void blocking_pool::submit(blocking_job& job) {
     job.add_ref(); // the pool's reference, handed on to the origin's inbox
     blocking_job* head = shared_->incoming.load();

@@ -35,10 +35,6 @@ void scheduler::add_io(io_state& s) {
     ios_.push_back(s);
 }
 
-void scheduler::remove_io(io_state& s) noexcept {
-    s.unlink();
-}
-
 void scheduler::run_until(const std::function<bool()>& done) {
     if (stopping_) return;
     while (!done()) {
@@ -50,13 +46,13 @@ void scheduler::run_until(const std::function<bool()>& done) {
         fire_timers();
         run_ready();
         if (done()) return;
-        turn(true);
+        poll_reactor();
     }
 }
 
-void scheduler::turn(bool may_block) {
+void scheduler::poll_reactor() {
     int timeout_ms = -1;
-    if (!may_block || !ready_.empty() || !inbox_.empty()) {
+    if (!ready_.empty() || !inbox_.empty()) {
         timeout_ms = 0;
     } else if (!timers_.empty()) {
         auto wait = timers_.next_deadline() - clock::now();

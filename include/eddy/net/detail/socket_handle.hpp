@@ -26,8 +26,6 @@ class socket_handle {
     /// Takes ownership of a non-blocking `fd` and registers it on the calling core; closes
     /// the fd if that fails.
     static result<socket_handle> adopt(int fd);
-    /// Opens a non-blocking, close-on-exec socket and registers it.
-    static result<socket_handle> open(int family, int type, int protocol = 0);
 
     bool valid() const noexcept { return state_ != nullptr; }
     int fd() const noexcept { return state_ ? state_->fd() : -1; }

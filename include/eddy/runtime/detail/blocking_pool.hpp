@@ -66,9 +66,6 @@ class blocking_pool {
     /// Queues `job`; never blocks.
     void submit(blocking_job& job);
 
-    /// Threads alive now (for tests and diagnostics).
-    std::size_t threads() const noexcept;
-
     struct shared;
 
   private:

@@ -48,7 +48,6 @@ class io_state : public list_hook {
     int fd() const noexcept { return fd_; }
     scheduler& owner() const noexcept { return *owner_; }
 
-    std::uint8_t readiness() const noexcept { return ready_; }
     bool read_ready() const noexcept { return ready_ & (readable | read_closed | io_error); }
     bool write_ready() const noexcept { return ready_ & (writable | io_error); }
     std::uint32_t tick() const noexcept { return tick_; }

@@ -21,7 +21,6 @@ template <class T> class join_state {
 
     scheduler& owner() const noexcept { return *owner_; }
     bool finished() const noexcept { return outcome_.index() != 0; }
-    bool canceled() const noexcept { return outcome_.index() == 3; }
     bool has_handle() const noexcept { return refs_ == 2; }
 
     template <class... Args> void set_value(Args&&... args) {

@@ -57,8 +57,8 @@ class scheduler {
     void add_timer(timer_node& n, clock::time_point deadline) { timers_.insert(n, deadline); }
     void remove_timer(timer_node& n) noexcept { timers_.remove(n); }
 
+    /// Registers a socket for stop-time cancellation; it leaves the list when destroyed.
     void add_io(io_state& s);
-    void remove_io(io_state& s) noexcept;
 
     void add_root(root_base& r) noexcept { roots_.push_back(r); }
 
@@ -81,7 +81,8 @@ class scheduler {
     void destroy_roots() noexcept;
 
   private:
-    void turn(bool may_block);
+    /// Polls the reactor: without waiting if work is queued, else until the next timer.
+    void poll_reactor();
     void deliver_inbox();
     void fire_timers();
     void run_ready();
