@@ -338,7 +338,8 @@ TEST_CASE("eddy-echo exits 0 on SIGTERM with clients still connected", "[integra
         // And one that sends without reading, so the server waits in a write to it.
         auto busy =
             (co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr))).value();
-        const auto flood = random_bytes(16 << 20, 7);
+        // More than every socket buffer on the way (send and receive, both ends) can hold.
+        const auto flood = random_bytes(64 << 20, 7);
         auto [busy_rd, busy_wr] = busy.split();
         scoped flooding(eddy::spawn(eddy::io::write_all(busy_wr, flood)));
         co_await eddy::sleep_for(200ms);
