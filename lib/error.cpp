@@ -1,5 +1,7 @@
 #include "eddy/error.hpp"
 
+#include <cctype>
+
 namespace eddy {
 namespace {
 
@@ -17,6 +19,7 @@ class category final : public std::error_category {
         case errc::not_same_stream: return "halves of different streams";
         case errc::unexpected_eof: return "unexpected end of stream";
         case errc::too_large: return "data exceeds the limit";
+        case errc::message_truncated: return "datagram larger than the receive buffer";
         }
         return "unknown eddy error";
     }
@@ -33,6 +36,17 @@ class category final : public std::error_category {
 };
 
 } // namespace
+
+std::string error::message() const {
+    std::string text = code_.message();
+    // strerror's sentences start with a capital ("No such file or directory"); lower it unless
+    // the word is an acronym ("EOF").
+    if (text.size() > 1 && std::isupper(static_cast<unsigned char>(text[0])) &&
+        std::islower(static_cast<unsigned char>(text[1])))
+        text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    if (!context_.empty()) text.append(": ").append(context_);
+    return text;
+}
 
 const std::error_category& eddy_category() noexcept {
     static const category instance;

@@ -127,3 +127,40 @@ TEST_CASE("resolving an unknown host is an error that names it", "[net][address]
     auto found = rt.block_on(eddy::net::resolve("no-such-host.invalid:80"));
     check_fails_naming(found, eddy::errc::invalid_address, "no-such-host.invalid:80");
 }
+
+TEST_CASE("a Unix address is a path, an abstract name, or unnamed", "[net][address][unix]") {
+    auto path = eddy::net::unix_address::parse("/tmp/eddy.sock").value();
+    CHECK(path.is_path());
+    CHECK(path.name() == "/tmp/eddy.sock");
+    CHECK(path.to_string() == "/tmp/eddy.sock");
+
+    auto abstract = eddy::net::unix_address::parse("@eddy-test").value();
+    CHECK(abstract.is_abstract());
+    CHECK(abstract.name() == "eddy-test");
+    CHECK(abstract.to_string() == "@eddy-test");
+    CHECK_FALSE(abstract == path);
+
+    const eddy::net::unix_address unnamed;
+    CHECK(unnamed.is_unnamed());
+    CHECK(unnamed.to_string() == "(unnamed)");
+
+    // What the kernel hands back compares equal to what was parsed.
+    CHECK(eddy::net::unix_address::from_native(path.native(), path.native_size()) == path);
+    CHECK(eddy::net::unix_address::from_native(abstract.native(), abstract.native_size()) ==
+          abstract);
+}
+
+TEST_CASE("a Unix address that the kernel cannot take is refused, naming it",
+          "[net][address][unix]") {
+    const std::string too_long(200, 'x');
+    for (const std::string& text :
+         {std::string(), std::string("@"), too_long, std::string("a\0b", 3)}) {
+        auto a = eddy::net::unix_address::parse(text);
+        REQUIRE_FALSE(a);
+        CHECK(a.error() == eddy::errc::invalid_address);
+    }
+    auto long_path = eddy::net::unix_address::parse(too_long);
+    CHECK_THAT(long_path.error().message(), Catch::Matchers::ContainsSubstring(too_long));
+    CHECK(eddy::net::unix_address::parse(std::string(107, 'p')));
+    CHECK_FALSE(eddy::net::unix_address::parse(std::string(108, 'p')));
+}

@@ -28,3 +28,4 @@
 #include "eddy/net/split.hpp"
 #include "eddy/net/tcp_listener.hpp"
 #include "eddy/net/tcp_stream.hpp"
+#include "eddy/net/unix_address.hpp"

@@ -26,6 +26,7 @@ enum class errc {
     not_same_stream,    ///< `reunite` of halves that come from two streams
     unexpected_eof,     ///< the stream ended before the bytes asked for had come
     too_large,          ///< more data than the caller's limit allows
+    message_truncated,  ///< a datagram was larger than the buffer it was received into
 };
 
 const std::error_category& eddy_category() noexcept;
@@ -52,10 +53,9 @@ class error {
     const std::error_code& code() const noexcept { return code_; }
     const std::string& context() const noexcept { return context_; }
 
-    /// "what went wrong: what it concerns", e.g. "Connection refused: 127.0.0.1:9".
-    std::string message() const {
-        return context_.empty() ? code_.message() : code_.message() + ": " + context_;
-    }
+    /// "what went wrong: what it concerns", e.g. "connection refused: 127.0.0.1:9" (the
+    /// system's text starts lower-case, so it reads as the start of a log line's detail).
+    std::string message() const;
 
     friend bool operator==(const error& e, errc c) noexcept {
         return e.code_ == make_error_code(c);

@@ -34,7 +34,7 @@ class tcp_stream : public detail::stream_socket {
     explicit tcp_stream(detail::socket_handle h) noexcept : stream_socket(std::move(h)) {}
 
     /// Connects to `addr` without blocking the core. Errors name the address, e.g.
-    /// "Connection refused: 127.0.0.1:9". Cancel-safe (the half-open socket is closed).
+    /// "connection refused: 127.0.0.1:9". Cancel-safe (the half-open socket is closed).
     static task<result<tcp_stream>> connect(socket_address addr);
     /// Resolves "host:port" and connects to the first address that accepts.
     static task<result<tcp_stream>> connect(std::string host_port);

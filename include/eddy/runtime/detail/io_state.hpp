@@ -10,6 +10,7 @@
 #include "eddy/runtime/detail/intrusive_list.hpp"
 #include "eddy/runtime/detail/ready_queue.hpp"
 
+#include <cassert>
 #include <cstdint>
 
 namespace eddy::detail {
@@ -57,8 +58,15 @@ class io_state : public list_hook {
         if (tick_ == seen_tick) ready_ &= static_cast<std::uint8_t>(~bits);
     }
 
-    void park_reader(io_waiter& w) noexcept { reader_ = &w; }
-    void park_writer(io_waiter& w) noexcept { writer_ = &w; }
+    // One reader and one writer at a time: a second would silently replace the first.
+    void park_reader(io_waiter& w) noexcept {
+        assert(!reader_ && "two operations read from one fd at once");
+        reader_ = &w;
+    }
+    void park_writer(io_waiter& w) noexcept {
+        assert(!writer_ && "two operations write to one fd at once");
+        writer_ = &w;
+    }
     /// Removes `w` if it is parked here; true if it was.
     bool unpark(io_waiter& w) noexcept {
         if (reader_ == &w) return reader_ = nullptr, true;
