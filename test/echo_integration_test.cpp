@@ -1,5 +1,6 @@
 // Runs the real eddy-echo binary (its path comes from the EDDY_ECHO environment variable,
 // which test/meson.build sets) and talks to it over loopback.
+#include "child_process.hpp"
 #include "test_support.hpp"
 
 #include "eddy/eddy.hpp"
@@ -27,161 +28,26 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
-
 using namespace std::chrono_literals;
 using Catch::Matchers::ContainsSubstring;
 using eddy::net::socket_address;
 using eddy::net::tcp_stream;
+using eddy_test::child_process;
+using eddy_test::exit_limit;
+using eddy_test::how_it_ended;
 using eddy_test::random_bytes;
 using eddy_test::scoped;
+using eddy_test::startup_limit;
+using eddy_test::stderr_of_failed_start;
 using eddy_test::unique_fd;
-using steady = std::chrono::steady_clock;
 
 namespace {
-
-constexpr auto startup_limit = 10s;
-constexpr auto exit_limit = 10s;
 
 std::string echo_binary() {
     const char* path = std::getenv("EDDY_ECHO");
     if (!path || !*path) FAIL("EDDY_ECHO is not set: run this test through meson test");
     return path;
 }
-
-/// "exit code N" or "killed by signal N", from a waitpid status.
-std::string how_it_ended(int status) {
-    if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
-    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-    return "wait status " + std::to_string(status);
-}
-
-/// A child process with its stdout and stderr on pipes. The destructor kills (SIGKILL) and
-/// reaps it by its PID if it is still there, whatever the test did.
-class child_process {
-  public:
-    explicit child_process(const std::vector<std::string>& args) {
-        int out[2], err[2];
-        REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
-        stdout_ = unique_fd(out[0]);
-        unique_fd out_w(out[1]);
-        REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
-        stderr_ = unique_fd(err[0]);
-        unique_fd err_w(err[1]);
-
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, out_w.fd(), STDOUT_FILENO);
-        posix_spawn_file_actions_adddup2(&actions, err_w.fd(), STDERR_FILENO);
-        // The child starts with no signal blocked and default dispositions, whatever this
-        // thread has.
-        posix_spawnattr_t attr;
-        posix_spawnattr_init(&attr);
-        sigset_t none, all;
-        sigemptyset(&none);
-        sigfillset(&all);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setsigdefault(&attr, &all);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-        std::vector<char*> argv;
-        for (const auto& a : args)
-            argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        const int rc = ::posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attr);
-        if (rc != 0) pid_ = -1;
-        REQUIRE(rc == 0);
-    }
-    child_process(const child_process&) = delete;
-    child_process& operator=(const child_process&) = delete;
-    ~child_process() {
-        if (pid_ > 0 && !status_) {
-            ::kill(pid_, SIGKILL);
-            int status = 0;
-            while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-            }
-        }
-    }
-
-    pid_t pid() const noexcept { return pid_; }
-
-    /// The next line on stdout (without its newline), or nothing if none comes in time.
-    std::optional<std::string> read_stdout_line(steady::duration limit) {
-        const auto deadline = steady::now() + limit;
-        for (;;) {
-            if (auto nl = stdout_text_.find('\n'); nl != std::string::npos) {
-                std::string line = stdout_text_.substr(0, nl);
-                stdout_text_.erase(0, nl + 1);
-                return line;
-            }
-            if (!read_some(stdout_.fd(), stdout_text_, deadline)) return std::nullopt;
-        }
-    }
-
-    /// Everything the child writes to stderr until it closes it (bounded by `limit`).
-    std::string read_stderr_to_end(steady::duration limit) {
-        std::string text;
-        const auto deadline = steady::now() + limit;
-        while (read_some(stderr_.fd(), text, deadline)) {
-        }
-        return text;
-    }
-
-    /// The exit status once the child has ended, or nothing if it is still running after
-    /// `limit`.
-    std::optional<int> wait_exit(steady::duration limit) {
-        const auto deadline = steady::now() + limit;
-        while (!status_) {
-            int status = 0;
-            const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-            if (r == pid_) {
-                status_ = status;
-                break;
-            }
-            if (r < 0 && errno != EINTR) FAIL("waitpid: " << std::strerror(errno));
-            if (steady::now() >= deadline) break;
-            std::this_thread::sleep_for(10ms);
-        }
-        return status_;
-    }
-
-    /// Stops the child with `sig` and checks that it exits with code 0 in time; a child
-    /// still running then is killed and the test fails.
-    void stop_and_expect_clean_exit(int sig) {
-        REQUIRE(::kill(pid_, sig) == 0);
-        auto status = wait_exit(exit_limit);
-        if (!status) FAIL("the server did not exit within the time limit after signal " << sig);
-        CHECK(how_it_ended(*status) == "exit code 0");
-    }
-
-  private:
-    /// Appends what `fd` has to `text`; false at end of file or once `deadline` passed.
-    static bool read_some(int fd, std::string& text, steady::time_point deadline) {
-        for (;;) {
-            const auto left =
-                std::chrono::ceil<std::chrono::milliseconds>(deadline - steady::now());
-            if (left.count() <= 0) return false;
-            pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
-            const int ready =
-                ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
-            if (ready < 0 && errno != EINTR) return false;
-            if (ready <= 0) continue;
-            char buf[4096];
-            const ssize_t n = ::read(fd, buf, sizeof buf);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) return false;
-            text.append(buf, static_cast<std::size_t>(n));
-            return true;
-        }
-    }
-
-    pid_t pid_ = -1;
-    unique_fd stdout_, stderr_;
-    std::string stdout_text_;
-    std::optional<int> status_;
-};
 
 /// Starts eddy-echo on a free loopback port and gives the address it printed.
 socket_address start_echo(child_process& server) {
@@ -279,24 +145,6 @@ class port_holder {
     unique_fd fd_;
     std::uint16_t port_ = 0;
 };
-
-std::size_t count_lines(const std::string& text) {
-    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-}
-
-/// Waits for a server that must fail to start (`why` says why) and gives what it wrote to
-/// stderr, once checked that it exited with a non-zero code and wrote exactly one line there.
-std::string stderr_of_failed_start(child_process& server, std::string_view why) {
-    auto status = server.wait_exit(exit_limit);
-    if (!status) FAIL("eddy-echo did not exit at once on " << why);
-    const std::string err = server.read_stderr_to_end(exit_limit);
-    INFO("stderr: " << err);
-    const auto ended = how_it_ended(*status);
-    CHECK(ended.starts_with("exit code "));
-    CHECK(ended != "exit code 0");
-    CHECK(count_lines(err) == 1);
-    return err;
-}
 
 } // namespace
 
