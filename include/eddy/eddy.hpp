@@ -24,6 +24,14 @@
 #include "eddy/io/read_to_end.hpp"
 #include "eddy/io/write_all.hpp"
 
+#include "eddy/fs/dir_entry.hpp"
+#include "eddy/fs/file.hpp"
+#include "eddy/fs/metadata.hpp"
+#include "eddy/fs/open_options.hpp"
+#include "eddy/fs/operations.hpp"
+#include "eddy/fs/read_dir.hpp"
+#include "eddy/fs/seek_from.hpp"
+
 #include "eddy/net/socket_address.hpp"
 #include "eddy/net/split.hpp"
 #include "eddy/net/tcp_listener.hpp"
