@@ -24,8 +24,11 @@
 #include "eddy/io/read_to_end.hpp"
 #include "eddy/io/write_all.hpp"
 
+#include "eddy/net/peer_credentials.hpp"
 #include "eddy/net/socket_address.hpp"
 #include "eddy/net/split.hpp"
 #include "eddy/net/tcp_listener.hpp"
 #include "eddy/net/tcp_stream.hpp"
 #include "eddy/net/unix_address.hpp"
+#include "eddy/net/unix_listener.hpp"
+#include "eddy/net/unix_stream.hpp"
