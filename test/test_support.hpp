@@ -1,7 +1,7 @@
-// What the tests share: small tasks that count their frames, random payloads, a connected
-// loopback pair, text reads and writes, an owned fd, a check that an error names its cause,
-// and bounded waits for spawned tasks, so that a broken library fails a test instead of
-// hanging it.
+// What the tests share: small tasks that count their frames, random payloads, connected
+// pairs (TCP and Unix), text reads and writes, an owned fd, a check that an error names its
+// cause, temp paths for Unix sockets that clean up after themselves, and bounded waits for
+// spawned tasks, so that a broken library fails a test instead of hanging it.
 //
 //     auto [client, server] = co_await eddy_test::connected_pair();
 //     auto writer = eddy_test::scoped(eddy::spawn(eddy_test::send_then_shutdown(client, data)));
@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <random>
 #include <span>
 #include <stdexcept>
@@ -151,6 +152,17 @@ connect_through(eddy::net::tcp_listener& listener) {
     co_return std::pair{std::move(client), std::move(server)};
 }
 
+/// A client stream and the server stream accepted for it, over a Unix socket.
+inline eddy::task<std::pair<eddy::net::unix_stream, eddy::net::unix_stream>>
+connect_through(eddy::net::unix_listener& listener) {
+    const auto addr = expect(listener.local_addr(), "local_addr");
+    // connect() completes once the connection is queued, before accept() takes it.
+    auto client = expect(co_await eddy::timeout(patience, eddy::net::unix_stream::connect(addr)),
+                         "connect " + addr.to_string());
+    auto server = expect(co_await eddy::timeout(patience, listener.accept()), "accept");
+    co_return std::pair{std::move(client), std::move(server)};
+}
+
 /// A connected loopback pair (client, server) whose listener is gone already.
 inline eddy::task<std::pair<eddy::net::tcp_stream, eddy::net::tcp_stream>> connected_pair() {
     auto listener = expect(eddy::net::tcp_listener::bind("127.0.0.1:0"), "bind");
@@ -224,8 +236,8 @@ eddy::task<std::string> pass_text(W& from, R& to, std::string_view text) {
 }
 
 /// Writes all of `data` through a borrowed write half (held by value, to spawn it).
-inline eddy::task<eddy::result<void>> write_everything(eddy::net::tcp_stream::write_half wr,
-                                                       std::span<const std::byte> data) {
+template <class WriteHalf>
+eddy::task<eddy::result<void>> write_everything(WriteHalf wr, std::span<const std::byte> data) {
     co_return co_await eddy::io::write_all(wr, data);
 }
 
@@ -249,5 +261,32 @@ inline std::string difference(std::span<const std::byte> got, std::span<const st
     return "got " + std::to_string(got.size()) + " bytes, want " + std::to_string(want.size()) +
            "; first difference at offset " + std::to_string(g - got.begin());
 }
+
+/// A fresh path for a socket file under the temp directory, unique to this process and
+/// call; whatever is there is removed when it goes out of scope.
+class temp_socket_path {
+  public:
+    temp_socket_path() : path_(std::filesystem::temp_directory_path() / unique_name(".sock")) {}
+    temp_socket_path(const temp_socket_path&) = delete;
+    temp_socket_path& operator=(const temp_socket_path&) = delete;
+    ~temp_socket_path() {
+        std::error_code ignored;
+        std::filesystem::remove(path_, ignored);
+    }
+    const std::filesystem::path& path() const noexcept { return path_; }
+    std::string string() const { return path_.string(); }
+
+    /// "eddy-test-<pid>-<n><suffix>", a name no other test or process uses.
+    static std::string unique_name(std::string_view suffix = {}) {
+        static std::atomic<int> counter{0};
+        std::string name = "eddy-test-";
+        name.append(std::to_string(::getpid())).append("-");
+        name.append(std::to_string(counter.fetch_add(1))).append(suffix);
+        return name;
+    }
+
+  private:
+    std::filesystem::path path_;
+};
 
 } // namespace eddy_test

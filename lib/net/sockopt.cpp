@@ -33,4 +33,20 @@ result<socket_address> peer_address(int fd) {
     return socket_address::from_native(reinterpret_cast<sockaddr*>(&ss), len);
 }
 
+result<unix_address> local_unix_address(int fd) {
+    sockaddr_un sun{};
+    socklen_t len = sizeof sun;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&sun), &len) < 0)
+        return error::from_errno(errno, "getsockname");
+    return unix_address::from_native(reinterpret_cast<sockaddr*>(&sun), len);
+}
+
+result<unix_address> peer_unix_address(int fd) {
+    sockaddr_un sun{};
+    socklen_t len = sizeof sun;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&sun), &len) < 0)
+        return error::from_errno(errno, "getpeername");
+    return unix_address::from_native(reinterpret_cast<sockaddr*>(&sun), len);
+}
+
 } // namespace eddy::net::detail

@@ -1,0 +1,68 @@
+// `unix_stream`: a connected Unix stream socket on the calling core.
+//
+//     auto s = co_await eddy::net::unix_stream::connect("/run/app.sock");   // or "@app"
+//     if (!s) co_return s.error();            // "no such file or directory: /run/app.sock"
+//     co_await eddy::io::write_all(*s, bytes);
+//     auto [a, b] = eddy::net::unix_stream::pair().value();   // two connected ends, no name
+//
+// The same reads, writes, readiness waits and halves as `tcp_stream` (both are stream
+// sockets), so every `io::` algorithm works on it; `peer_cred()` says which process, user
+// and group is on the other end. Writes never raise SIGPIPE. Use it on the core that made it.
+#pragma once
+
+#include "eddy/net/detail/stream_socket.hpp"
+#include "eddy/net/peer_credentials.hpp"
+#include "eddy/net/split.hpp"
+#include "eddy/net/unix_address.hpp"
+#include "eddy/runtime/task.hpp"
+
+#include <string>
+#include <utility>
+
+namespace eddy::net {
+
+class unix_stream : public detail::stream_socket {
+  public:
+    using read_half = net::read_half<unix_stream>;
+    using write_half = net::write_half<unix_stream>;
+    using owned_read_half = net::owned_read_half<unix_stream>;
+    using owned_write_half = net::owned_write_half<unix_stream>;
+
+    unix_stream() noexcept = default;
+    /// Adopts a connected socket (from `unix_listener::accept`).
+    explicit unix_stream(detail::socket_handle h) noexcept : stream_socket(std::move(h)) {}
+
+    /// Connects to `addr` without blocking the core. Errors name the address: "no such
+    /// file or directory: /run/app.sock" (no socket there), "connection refused:
+    /// /run/app.sock" (a socket file nobody listens on). While the listener's queue is
+    /// full it keeps retrying, with pauses of up to 100 ms: bound it with `eddy::timeout`.
+    /// Cancel-safe: cancelled, the unconnected socket is closed and nothing was sent.
+    static task<result<unix_stream>> connect(unix_address addr);
+    /// Same, from a path or "@name"; an address that does not parse gives
+    /// `errc::invalid_address` naming it.
+    static task<result<unix_stream>> connect(std::string addr);
+
+    /// Two streams connected to each other (socketpair), e.g. to talk to a child process
+    /// or between two tasks. Errors: the system's (EMFILE...), with context "socketpair".
+    static result<std::pair<unix_stream, unix_stream>> pair();
+
+    /// This end's address: unnamed for a client and for a pair; the listener's for a
+    /// stream it accepted. Errors: the system's, context "getsockname".
+    result<unix_address> local_addr() const;
+    /// The other end's address: the listener's for a client; usually unnamed for an
+    /// accepted stream. Errors: the system's, context "getpeername".
+    result<unix_address> peer_addr() const;
+    /// Process, user and group of the other end (SO_PEERCRED); see peer_credentials.hpp.
+    result<peer_credentials> peer_cred() const;
+
+    /// Borrowed halves; the stream must outlive them.
+    std::pair<read_half, write_half> split() noexcept {
+        return {read_half(*this), write_half(*this)};
+    }
+    /// Owned halves; `net::reunite` puts them back together.
+    std::pair<owned_read_half, owned_write_half> into_split() && {
+        return net::into_split(std::move(*this));
+    }
+};
+
+} // namespace eddy::net

@@ -1,0 +1,94 @@
+#include "eddy/net/unix_stream.hpp"
+
+#include "eddy/net/detail/sockopt.hpp"
+#include "eddy/runtime/detail/scheduler.hpp"
+#include "eddy/time/sleep.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace eddy::net {
+
+namespace {
+
+// A full listener queue: epoll cannot wait for room in it (the kernel wakes only blocking
+// connectors), so connect retries after a pause that grows from 1 ms to 100 ms.
+constexpr auto first_retry = std::chrono::milliseconds(1);
+constexpr auto max_retry = std::chrono::milliseconds(100);
+
+/// An fd the reactor does not know yet, closed unless released (a cancelled connect).
+class unregistered_fd {
+  public:
+    explicit unregistered_fd(int fd) noexcept : fd_(fd) {}
+    unregistered_fd(const unregistered_fd&) = delete;
+    unregistered_fd& operator=(const unregistered_fd&) = delete;
+    ~unregistered_fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    int get() const noexcept { return fd_; }
+    int release() noexcept { return std::exchange(fd_, -1); }
+
+  private:
+    int fd_;
+};
+
+} // namespace
+
+task<result<unix_stream>> unix_stream::connect(unix_address addr) {
+    unregistered_fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (fd.get() < 0) co_return error::from_errno(errno, addr.to_string());
+    auto& sched = eddy::detail::current_scheduler();
+    auto pause = first_retry;
+    // A Unix connect() completes at once or fails; it never goes on in the background as
+    // TCP's does. The fd joins the reactor only once connected: an unconnected Unix socket
+    // reports EPOLLHUP, and that stale event would outlive the connection.
+    while (::connect(fd.get(), addr.native(), addr.native_size()) < 0) {
+        const int err = errno;
+        if (err == EINTR) continue;
+        if (err != EAGAIN) co_return error::from_errno(err, addr.to_string());
+        if (sched.stopping()) co_return errc::operation_canceled;
+        co_await sleep_for(pause);
+        pause = std::min(pause * 2, max_retry);
+    }
+    auto handle = detail::socket_handle::adopt(fd.release());
+    if (!handle) co_return error(handle.error().code(), addr.to_string());
+    co_return unix_stream(std::move(*handle));
+}
+
+task<result<unix_stream>> unix_stream::connect(std::string addr) {
+    auto parsed = unix_address::parse(addr);
+    if (!parsed) co_return std::move(parsed).error();
+    auto connected = co_await connect(std::move(*parsed));
+    co_return connected;
+}
+
+result<std::pair<unix_stream, unix_stream>> unix_stream::pair() {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0)
+        return error::from_errno(errno, "socketpair");
+    auto first = detail::socket_handle::adopt(fds[0]);
+    if (!first) {
+        ::close(fds[1]);
+        return error(first.error().code(), "socketpair");
+    }
+    auto second = detail::socket_handle::adopt(fds[1]);
+    if (!second) return error(second.error().code(), "socketpair");
+    return std::pair{unix_stream(std::move(*first)), unix_stream(std::move(*second))};
+}
+
+result<unix_address> unix_stream::local_addr() const {
+    return detail::local_unix_address(handle_.fd());
+}
+
+result<unix_address> unix_stream::peer_addr() const {
+    return detail::peer_unix_address(handle_.fd());
+}
+
+result<peer_credentials> unix_stream::peer_cred() const {
+    return detail::peer_credentials_of(handle_.fd());
+}
+
+} // namespace eddy::net

@@ -1,0 +1,158 @@
+// Halves of a Unix stream: borrowed halves waiting at once, owned halves in two tasks,
+// and reuniting them.
+#include "test_support.hpp"
+
+#include "eddy/eddy.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace std::chrono_literals;
+using eddy::net::unix_listener;
+using eddy::net::unix_stream;
+using eddy_test::difference;
+using eddy_test::joined;
+using eddy_test::pass_text;
+using eddy_test::patience;
+using eddy_test::random_bytes;
+using eddy_test::scoped;
+using eddy_test::temp_socket_path;
+using eddy_test::text_of;
+using eddy_test::write_everything;
+using eddy_test::write_text;
+
+namespace {
+
+eddy::task<eddy::result<std::size_t>> read_once(unix_stream::read_half rd,
+                                                std::span<std::byte> buf) {
+    co_return co_await rd.read(buf);
+}
+
+eddy::task<unix_stream::owned_read_half> read_into(unix_stream::owned_read_half rd,
+                                                   std::vector<std::byte>& out) {
+    auto filled = co_await eddy::io::read_exact(rd, out);
+    CHECK(filled);
+    co_return std::move(rd);
+}
+
+eddy::task<unix_stream::owned_write_half> write_from(unix_stream::owned_write_half wr,
+                                                     std::span<const std::byte> data) {
+    auto written = co_await eddy::io::write_all(wr, data);
+    CHECK(written);
+    co_return std::move(wr);
+}
+
+} // namespace
+
+TEST_CASE("a read and a write wait at once on the two halves of one Unix stream",
+          "[net][unix][split]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        temp_socket_path path;
+        auto listener = unix_listener::bind(path.string()).value();
+        auto [client, server] = co_await eddy_test::connect_through(listener);
+        // A small send buffer, so the 8 MiB cannot vanish into kernel buffers.
+        int small = 64 * 1024;
+        REQUIRE(::setsockopt(client.native_handle(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) ==
+                0);
+
+        auto [rd, wr] = client.split();
+        std::array<std::byte, 16> got{};
+        scoped reader(eddy::spawn(read_once(rd, got)));
+        const auto payload = random_bytes(8 << 20, 31);
+        scoped writer(eddy::spawn(write_everything(wr, payload)));
+
+        co_await eddy::sleep_for(50ms);
+        REQUIRE_FALSE(reader.is_finished()); // nothing to read yet
+        REQUIRE_FALSE(writer.is_finished()); // the peer has not read yet
+
+        co_await write_text(server, "ping");
+        auto n = co_await joined(reader.handle());
+        REQUIRE(n);
+        CHECK(*n == 4);
+        CHECK(text_of(std::span(got).first(4)) == "ping");
+        CHECK_FALSE(writer.is_finished()); // the read ended alone
+
+        std::vector<std::byte> received(payload.size());
+        auto read_all = co_await eddy::timeout(patience, eddy::io::read_exact(server, received));
+        REQUIRE(read_all);
+        auto wrote_all = co_await joined(writer.handle());
+        CHECK(wrote_all);
+        CHECK(difference(received, payload) == "");
+    }());
+}
+
+TEST_CASE("owned halves of a Unix stream work in two tasks and reunite into the stream",
+          "[net][unix][split]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = unix_stream::pair().value();
+        const auto from_server = random_bytes(512 * 1024, 32);
+        const auto to_server = random_bytes(512 * 1024, 33);
+
+        auto [rd, wr] = std::move(client).into_split();
+        std::vector<std::byte> got(from_server.size());
+        scoped reading(eddy::spawn(read_into(std::move(rd), got)));
+        scoped writing(eddy::spawn(write_from(std::move(wr), to_server)));
+
+        auto [server_rd, server_wr] = server.split();
+        scoped server_writing(eddy::spawn(write_everything(server_wr, from_server)));
+        std::vector<std::byte> received(to_server.size());
+        auto read_all = co_await eddy::timeout(patience, eddy::io::read_exact(server_rd, received));
+        REQUIRE(read_all);
+        auto wrote_all = co_await joined(server_writing.handle());
+        CHECK(wrote_all);
+        CHECK(difference(received, to_server) == "");
+
+        auto rd_back = co_await joined(reading.handle());
+        auto wr_back = co_await joined(writing.handle());
+        CHECK(difference(got, from_server) == "");
+        REQUIRE(rd_back.is_pair_of(wr_back));
+
+        auto back = eddy::net::reunite(std::move(rd_back), std::move(wr_back));
+        REQUIRE(back);
+        // Reuniting shut nothing down: both directions still work.
+        const auto again = co_await pass_text(*back, server, "again");
+        CHECK(again == "again");
+        const auto reply = co_await pass_text(server, *back, "reply");
+        CHECK(reply == "reply");
+        CHECK(back->peer_cred().value().pid == ::getpid()); // still a Unix stream
+    }());
+}
+
+TEST_CASE("reuniting halves of two different Unix streams fails and leaves the halves",
+          "[net][unix][split]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [a1, b1] = unix_stream::pair().value();
+        auto [a2, b2] = unix_stream::pair().value();
+        auto [rd1, wr1] = std::move(a1).into_split();
+        auto [rd2, wr2] = std::move(a2).into_split();
+        CHECK_FALSE(rd1.is_pair_of(wr2));
+
+        auto mixed = eddy::net::reunite(std::move(rd1), std::move(wr2));
+        REQUIRE_FALSE(mixed);
+        CHECK(mixed.error() == eddy::errc::not_same_stream);
+
+        // A failed reunite takes nothing: the halves still work and still pair up.
+        const auto to_rd1 = co_await pass_text(b1, rd1, "still reading");
+        CHECK(to_rd1 == "still reading");
+        const auto from_wr2 = co_await pass_text(wr2, b2, "still writing");
+        CHECK(from_wr2 == "still writing");
+        auto first = eddy::net::reunite(std::move(rd1), std::move(wr1));
+        REQUIRE(first);
+        auto second = eddy::net::reunite(std::move(rd2), std::move(wr2));
+        REQUIRE(second);
+        const auto through_first = co_await pass_text(*first, b1, "first");
+        CHECK(through_first == "first");
+        const auto through_second = co_await pass_text(b2, *second, "second");
+        CHECK(through_second == "second");
+    }());
+}
