@@ -322,3 +322,33 @@ TEST_CASE("a connect to a listener whose queue is full waits until the server ac
         CHECK(there == "got in");
     }());
 }
+
+namespace {
+
+// Adopts `fd` on the core this runs on and answers "ping" with "pong" on it; gives the core.
+eddy::task<std::size_t> answer_on_this_core(int fd) {
+    auto s = unix_stream::from_fd(fd).value();
+    auto ping = co_await eddy_test::read_text(s, 4);
+    CHECK(ping == "ping");
+    co_await eddy_test::write_text(s, "pong");
+    co_return eddy::current_core();
+}
+
+} // namespace
+
+TEST_CASE("a stream given up with into_fd keeps working when adopted on another core",
+          "[net][unix]") {
+    eddy::runtime rt{{.cores = 2}};
+    rt.block_on([]() -> eddy::task<> {
+        auto [here, there] = unix_stream::pair().value();
+        const int fd = std::move(there).into_fd();
+        REQUIRE(fd >= 0);
+        CHECK_FALSE(there.is_open());
+        auto served_on = eddy::submit_to(1, [fd] { return answer_on_this_core(fd); });
+        co_await eddy_test::write_text(here, "ping");
+        const std::size_t core = co_await std::move(served_on);
+        CHECK(core == 1);
+        auto pong = co_await eddy_test::read_text(here, 4);
+        CHECK(pong == "pong");
+    }());
+}

@@ -27,4 +27,12 @@ void socket_handle::close() noexcept {
     state_.reset(); // wakes a waiter still parked with operation_canceled
 }
 
+int socket_handle::release() noexcept {
+    if (!state_) return -1;
+    state_->owner().io().remove(*state_);
+    const int fd = state_->fd();
+    state_.reset();
+    return fd;
+}
+
 } // namespace eddy::net::detail

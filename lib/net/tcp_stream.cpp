@@ -71,4 +71,10 @@ result<void> tcp_stream::set_keepalive(bool on, std::optional<std::chrono::secon
                                   static_cast<int>(idle->count()), "TCP_KEEPIDLE");
 }
 
+result<tcp_stream> tcp_stream::from_fd(int fd) {
+    auto handle = detail::socket_handle::adopt(fd);
+    if (!handle) return std::move(handle).error();
+    return tcp_stream(std::move(*handle));
+}
+
 } // namespace eddy::net

@@ -91,4 +91,10 @@ result<peer_credentials> unix_stream::peer_cred() const {
     return detail::peer_credentials_of(handle_.fd());
 }
 
+result<unix_stream> unix_stream::from_fd(int fd) {
+    auto handle = detail::socket_handle::adopt(fd);
+    if (!handle) return std::move(handle).error();
+    return unix_stream(std::move(*handle));
+}
+
 } // namespace eddy::net

@@ -32,6 +32,9 @@ class tcp_stream : public detail::stream_socket {
     tcp_stream() noexcept = default;
     /// Adopts a connected socket (from `tcp_listener::accept`).
     explicit tcp_stream(detail::socket_handle h) noexcept : stream_socket(std::move(h)) {}
+    /// Adopts a connected, non-blocking TCP socket on the calling core (see `into_fd`); on
+    /// an error (registering it failed) the fd is closed.
+    static result<tcp_stream> from_fd(int fd);
 
     /// Connects to `addr` without blocking the core. Errors name the address, e.g.
     /// "connection refused: 127.0.0.1:9". Cancel-safe (the half-open socket is closed).

@@ -31,6 +31,9 @@ class unix_stream : public detail::stream_socket {
     unix_stream() noexcept = default;
     /// Adopts a connected socket (from `unix_listener::accept`).
     explicit unix_stream(detail::socket_handle h) noexcept : stream_socket(std::move(h)) {}
+    /// Adopts a connected, non-blocking Unix stream socket on the calling core (see
+    /// `into_fd`); on an error (registering it failed) the fd is closed.
+    static result<unix_stream> from_fd(int fd);
 
     /// Connects to `addr` without blocking the core. Errors name the address: "no such
     /// file or directory: /run/app.sock" (no socket there), "connection refused:

@@ -35,6 +35,9 @@ class socket_handle {
     }
 
     void close() noexcept;
+    /// Deregisters the fd and gives it to the caller, who closes it (to move a socket to
+    /// another core: release here, `adopt` there). -1 if there is none.
+    int release() noexcept;
 
   private:
     std::unique_ptr<eddy::detail::io_state> state_;

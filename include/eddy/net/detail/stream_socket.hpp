@@ -64,6 +64,11 @@ class stream_socket {
     /// Shuts down the write side (the peer reads end of stream); reads go on.
     eddy::detail::ready_value<result<void>> shutdown() noexcept;
 
+    /// Gives the socket up without closing it: it leaves this core's reactor and the caller
+    /// owns the fd. With the stream type's `from_fd` on another core, this moves a
+    /// connection there (a core accepts, other cores serve).
+    int into_fd() && noexcept { return handle_.release(); }
+
     /// The fd, for socket options eddy does not wrap. Do not close it.
     int native_handle() const noexcept { return handle_.fd(); }
     bool is_open() const noexcept { return handle_.valid(); }
