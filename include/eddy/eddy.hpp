@@ -28,4 +28,5 @@
 #include "eddy/net/split.hpp"
 #include "eddy/net/tcp_listener.hpp"
 #include "eddy/net/tcp_stream.hpp"
+#include "eddy/net/udp_socket.hpp"
 #include "eddy/net/unix_address.hpp"
