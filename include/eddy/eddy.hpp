@@ -30,3 +30,4 @@
 #include "eddy/net/tcp_stream.hpp"
 #include "eddy/net/udp_socket.hpp"
 #include "eddy/net/unix_address.hpp"
+#include "eddy/net/unix_datagram.hpp"
