@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace eddy_test {
@@ -125,6 +126,14 @@ class unique_fd {
   private:
     int fd_ = -1;
 };
+
+/// Whether ::1 can be bound here (a machine may run without IPv6).
+inline bool has_ipv6_loopback() {
+    unique_fd fd(::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (fd.fd() < 0) return false;
+    const auto addr = eddy::net::socket_address::loopback_v6(0);
+    return ::bind(fd.fd(), addr.native(), addr.native_size()) == 0;
+}
 
 /// Throws `std::system_error` naming `what` when `r` holds an error.
 template <class T> T expect(eddy::result<T> r, std::string_view what) {

@@ -37,6 +37,8 @@
 #include "eddy/net/split.hpp"
 #include "eddy/net/tcp_listener.hpp"
 #include "eddy/net/tcp_stream.hpp"
+#include "eddy/net/udp_socket.hpp"
 #include "eddy/net/unix_address.hpp"
+#include "eddy/net/unix_datagram.hpp"
 #include "eddy/net/unix_listener.hpp"
 #include "eddy/net/unix_stream.hpp"

@@ -98,6 +98,9 @@ template <class Call> class io_operation : private io_waiter {
     /// Withdraws a parked operation (see `timeout`); false once it has completed.
     bool cancel() noexcept { return state && state->unpark(*this); }
 
+    /// The call, with what the syscall left in it (a datagram's sender, for one).
+    const Call& call() const noexcept { return call_; }
+
   private:
     static bool retry_call(io_waiter* w) {
         auto* self = static_cast<io_operation*>(w);

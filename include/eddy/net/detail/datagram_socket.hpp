@@ -1,0 +1,208 @@
+// What every datagram socket (UDP, Unix datagram) can do: send and receive whole datagrams, to
+// and from an address or the connected peer, wait for readiness, and try without waiting.
+// `udp_socket` and `unix_datagram` build on it with their own `Address` type.
+//
+//     std::array<std::byte, 65536> buf;
+//     auto got = co_await sock.recv_from(buf);       // result<pair<size_t, Address>>
+//     if (got) co_await sock.send_to(std::span(buf).first(got->first), got->second);
+//
+// A datagram goes out whole or not at all, and comes in whole: every receive asks the kernel
+// for the datagram's real length (MSG_TRUNC), so one larger than the buffer is never a
+// silently short count but `errc::message_truncated` ("datagram of 1200 bytes into a buffer
+// of 512"). `recv` and `recv_from` have then consumed it, as the kernel does (the buffer holds
+// its first bytes); `peek_from` leaves it queued, so the caller can retry with a bigger buffer.
+#pragma once
+
+#include "eddy/net/detail/socket_handle.hpp"
+#include "eddy/runtime/detail/io_awaiters.hpp"
+
+#include <cstddef>
+#include <span>
+#include <sys/socket.h>
+#include <utility>
+
+namespace eddy::net::detail {
+
+/// `errc::message_truncated` saying how large the datagram and the buffer were.
+error truncated(std::size_t datagram_size, std::size_t buffer_size);
+/// The error `e`, with `destination` as its context unless it has one.
+error naming(error e, std::string destination);
+/// getsockname (or getpeername with `peer`) into `out`; gives the address's length.
+result<socklen_t> socket_name(int fd, bool peer, sockaddr_storage& out);
+
+// The calls below run in `attempt`, at once or from the reactor; `finish` turns the byte
+// count the kernel gave into what the operation returns.
+
+struct datagram_send_call {
+    std::span<const std::byte> buf;
+    // MSG_NOSIGNAL: a connected Unix datagram socket whose peer closed fails with EPIPE; that
+    // is an error to return, never a SIGPIPE.
+    ssize_t operator()(int fd) const noexcept {
+        return ::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL);
+    }
+    std::size_t size() const noexcept { return buf.size(); }
+    result<std::size_t> finish(result<std::size_t> n) const { return n; }
+};
+
+template <class Address> struct datagram_send_to_call {
+    std::span<const std::byte> buf;
+    Address to; // by value: the caller's address may be a temporary
+    ssize_t operator()(int fd) const noexcept {
+        return ::sendto(fd, buf.data(), buf.size(), MSG_NOSIGNAL, to.native(), to.native_size());
+    }
+    std::size_t size() const noexcept { return buf.size(); }
+    result<std::size_t> finish(result<std::size_t> n) const {
+        if (!n) return naming(std::move(n).error(), to.to_string());
+        return n;
+    }
+};
+
+struct datagram_recv_call {
+    std::span<std::byte> buf;
+    ssize_t operator()(int fd) const noexcept {
+        return ::recv(fd, buf.data(), buf.size(), MSG_TRUNC);
+    }
+    std::size_t size() const noexcept { return buf.size(); }
+    result<std::size_t> finish(result<std::size_t> n) const {
+        if (n && *n > buf.size()) return truncated(*n, buf.size());
+        return n;
+    }
+};
+
+/// Keeps the sender's address in itself: the operation holding it by value is where the
+/// reactor's retry writes, so the address survives the awaiter being moved before it waits.
+template <class Address> struct datagram_recv_from_call {
+    std::span<std::byte> buf;
+    int flags = 0; // MSG_PEEK for peek_from
+    sockaddr_storage from{};
+    socklen_t from_size = 0;
+
+    ssize_t operator()(int fd) noexcept {
+        from_size = sizeof from;
+        return ::recvfrom(fd, buf.data(), buf.size(), flags | MSG_TRUNC,
+                          reinterpret_cast<sockaddr*>(&from), &from_size);
+    }
+    std::size_t size() const noexcept { return buf.size(); }
+    result<std::pair<std::size_t, Address>> finish(result<std::size_t> n) const {
+        if (!n) return std::move(n).error();
+        if (*n > buf.size()) return truncated(*n, buf.size());
+        return std::pair{*n,
+                         Address::from_native(reinterpret_cast<const sockaddr*>(&from), from_size)};
+    }
+};
+
+/// An `io_operation` whose result goes through its call's `finish`.
+template <class Call> class datagram_operation : public eddy::detail::io_operation<Call> {
+    using base = eddy::detail::io_operation<Call>;
+
+  public:
+    using base::base;
+    auto await_resume() { return this->call().finish(base::await_resume()); }
+};
+
+// A datagram shorter than the buffer says nothing about what else is queued.
+inline constexpr eddy::detail::io_direction datagram_read{.write = false,
+                                                          .short_means_drained = false};
+inline constexpr eddy::detail::io_direction datagram_write{.write = true,
+                                                           .short_means_drained = false};
+
+template <class Address> class datagram_socket {
+  public:
+    using address_type = Address;
+    using send_operation = datagram_operation<datagram_send_call>;
+    using send_to_operation = datagram_operation<datagram_send_to_call<Address>>;
+    using recv_operation = datagram_operation<datagram_recv_call>;
+    using recv_from_operation = datagram_operation<datagram_recv_from_call<Address>>;
+
+    datagram_socket() noexcept = default;
+    explicit datagram_socket(socket_handle h) noexcept : handle_(std::move(h)) {}
+
+    /// Sends `buf` as one datagram to the connected peer: its size, or the error (no peer:
+    /// EDESTADDRREQ; too large: EMSGSIZE). Cancel-safe: cancelled, it has sent nothing.
+    send_operation send(std::span<const std::byte> buf) noexcept {
+        return send_operation(handle_.state(), datagram_send_call{buf}, datagram_write);
+    }
+    /// Receives one datagram from the connected peer (or anyone, unconnected): its size, or
+    /// `errc::message_truncated` when it was larger than `buf` (then consumed, `buf` holding
+    /// its first bytes). Cancel-safe: cancelled, it has received nothing.
+    recv_operation recv(std::span<std::byte> buf) noexcept {
+        return recv_operation(handle_.state(), datagram_recv_call{buf}, datagram_read);
+    }
+    /// Sends `buf` as one datagram to `to`: its size, or the error naming `to`.
+    /// Cancel-safe: cancelled, it has sent nothing.
+    send_to_operation send_to(std::span<const std::byte> buf, const Address& to) {
+        return send_to_operation(handle_.state(), datagram_send_to_call<Address>{buf, to},
+                                 datagram_write);
+    }
+    /// Receives one datagram: its size and its sender, or `errc::message_truncated` when it
+    /// was larger than `buf` (then consumed, as with `recv`).
+    /// Cancel-safe: cancelled, it has received nothing.
+    recv_from_operation recv_from(std::span<std::byte> buf) noexcept {
+        return recv_from_operation(handle_.state(), datagram_recv_from_call<Address>{buf},
+                                   datagram_read);
+    }
+    /// As `recv_from`, but the datagram stays queued: the next receive gets it again. On
+    /// `errc::message_truncated` retry with a buffer of the size the message names.
+    /// Cancel-safe (it never consumes anything).
+    recv_from_operation peek_from(std::span<std::byte> buf) noexcept {
+        return recv_from_operation(handle_.state(), datagram_recv_from_call<Address>{buf, MSG_PEEK},
+                                   datagram_read);
+    }
+
+    /// `send` without waiting: the size, `errc::would_block`, or the error.
+    result<std::size_t> try_send(std::span<const std::byte> buf) noexcept {
+        datagram_send_call call{buf};
+        return call.finish(attempt(call, datagram_write));
+    }
+    /// `recv` without waiting: the size, `errc::would_block`, truncation, or the error.
+    result<std::size_t> try_recv(std::span<std::byte> buf) {
+        datagram_recv_call call{buf};
+        return call.finish(attempt(call, datagram_read));
+    }
+    /// `send_to` without waiting: the size, `errc::would_block`, or the error naming `to`.
+    result<std::size_t> try_send_to(std::span<const std::byte> buf, const Address& to) {
+        datagram_send_to_call<Address> call{buf, to};
+        return call.finish(attempt(call, datagram_write));
+    }
+    /// `recv_from` without waiting: size and sender, `errc::would_block`, truncation, or the
+    /// error.
+    result<std::pair<std::size_t, Address>> try_recv_from(std::span<std::byte> buf) {
+        datagram_recv_from_call<Address> call{buf};
+        return call.finish(attempt(call, datagram_read));
+    }
+
+    /// Waits until a receive would not block (a datagram or an error is queued).
+    /// Cancel-safe.
+    eddy::detail::readiness_wait readable() noexcept { return {handle_.state(), false}; }
+    /// Waits until a send would not block. Cancel-safe.
+    eddy::detail::readiness_wait writable() noexcept { return {handle_.state(), true}; }
+
+    /// The address this socket is bound to (the kernel's pick after port 0 or an implicit
+    /// bind), or the getsockname error.
+    result<Address> local_addr() const { return name(false); }
+    /// The connected peer, or ENOTCONN ("getpeername") when not connected.
+    result<Address> peer_addr() const { return name(true); }
+
+    /// The fd, for socket options eddy does not wrap. Do not close it.
+    int native_handle() const noexcept { return handle_.fd(); }
+    bool is_open() const noexcept { return handle_.valid(); }
+
+  protected:
+    socket_handle handle_;
+
+  private:
+    template <class Call>
+    result<std::size_t> attempt(Call& call, eddy::detail::io_direction dir) noexcept {
+        bool blocked;
+        return eddy::detail::attempt(handle_.state(), call, dir, blocked);
+    }
+
+    result<Address> name(bool peer) const {
+        sockaddr_storage ss{};
+        auto size = socket_name(handle_.fd(), peer, ss);
+        if (!size) return std::move(size).error();
+        return Address::from_native(reinterpret_cast<const sockaddr*>(&ss), *size);
+    }
+};
+
+} // namespace eddy::net::detail
