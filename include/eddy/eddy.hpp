@@ -25,6 +25,7 @@
 #include "eddy/io/read_exact.hpp"
 #include "eddy/io/lines.hpp"
 #include "eddy/io/read_to_end.hpp"
+#include "eddy/io/stdio.hpp"
 #include "eddy/io/write_all.hpp"
 
 #include "eddy/net/socket_address.hpp"

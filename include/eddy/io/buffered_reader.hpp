@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace eddy::io {
@@ -43,6 +44,20 @@ template <class R> class buffered_reader {
     explicit buffered_reader(R inner, std::size_t capacity = default_buffer_capacity)
         : inner_(std::forward<R>(inner)), capacity_(std::max<std::size_t>(capacity, 1)),
           storage_(std::make_unique_for_overwrite<std::byte[]>(capacity_)) {}
+
+    buffered_reader(buffered_reader&& o) noexcept
+        : inner_(std::move(o.inner_)), capacity_(o.capacity_), storage_(std::move(o.storage_)),
+          pos_(std::exchange(o.pos_, 0)), end_(std::exchange(o.end_, 0)) {}
+    buffered_reader& operator=(buffered_reader&& o) noexcept {
+        if (this != &o) {
+            inner_ = std::move(o.inner_);
+            capacity_ = o.capacity_;
+            storage_ = std::move(o.storage_);
+            pos_ = std::exchange(o.pos_, 0);
+            end_ = std::exchange(o.end_, 0);
+        }
+        return *this;
+    }
 
     /// Reads up to `buf.size()` bytes: what is buffered first; with an empty buffer, a read
     /// of at least the capacity goes straight to the inner reader (no copy), a smaller one

@@ -63,8 +63,8 @@ template <class W> class buffered_writer {
     ~buffered_writer() { warn_if_unflushed(); }
 
     /// Takes `buf` into the buffer and gives `buf.size()`. If it does not fit, the buffer
-    /// is written out first; then a `buf` of at least the capacity goes straight to the
-    /// inner writer (which may take only part of it: the count says how much). Gives the
+    /// is written out first. A `buf` of at least the capacity then goes straight to the
+    /// inner writer, which may take only part of it (the count says how much). Gives the
     /// inner writer's error if writing out fails. Cancel-safe: cancelled, none of `buf` was
     /// taken, and whatever part of the buffer went out is accounted for. (A write going
     /// straight through is as cancel-safe as the inner writer's own.)
@@ -120,7 +120,8 @@ template <class W> class buffered_writer {
         write_operation& operator=(write_operation&&) = delete;
 
         bool await_ready() {
-            if (writer_->tail_ + buf_.size() <= writer_->capacity_) {
+            if (buf_.size() < writer_->capacity_ &&
+                writer_->tail_ + buf_.size() <= writer_->capacity_) {
                 writer_->append(buf_);
                 return true;
             }
