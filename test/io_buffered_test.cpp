@@ -6,6 +6,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 #include <spdlog/sinks/ostream_sink.h>
+#include <sys/ioctl.h>
 
 #include <algorithm>
 #include <memory>
@@ -90,6 +91,76 @@ eddy::task<eddy::result<void>> trickle(tcp_stream& s, std::string text) {
         co_await eddy::sleep_for(2ms);
     }
     co_return co_await s.shutdown();
+}
+
+/// A writer whose writes wait until the test opens its gate. Opening completes the waiting
+/// write (its bytes are taken) and queues the writer's coroutine, as a socket's reactor
+/// does, so a test can destroy that coroutine after its bytes went out but before it ran.
+class gated_writer {
+  public:
+    class write_op {
+      public:
+        write_op(gated_writer& w, std::span<const std::byte> buf) noexcept
+            : writer_(&w), buf_(buf) {}
+        write_op(write_op&& o) noexcept : writer_(o.writer_), buf_(o.buf_) {}
+        write_op& operator=(write_op&&) = delete;
+        ~write_op() {
+            if (writer_->parked_ == this) writer_->parked_ = nullptr;
+        }
+        bool await_ready() const noexcept { return false; }
+        void await_suspend(std::coroutine_handle<> h) noexcept {
+            node_.handle = h;
+            writer_->parked_ = this;
+        }
+        eddy::result<std::size_t> await_resume() const noexcept { return taken_; }
+        bool cancel() noexcept {
+            if (writer_->parked_ != this) return false; // completed: it resumes normally
+            writer_->parked_ = nullptr;
+            return true;
+        }
+
+      private:
+        friend class gated_writer;
+        gated_writer* writer_;
+        std::span<const std::byte> buf_;
+        std::size_t taken_ = 0;
+        eddy::detail::ready_node node_;
+    };
+
+    write_op write(std::span<const std::byte> buf) noexcept { return {*this, buf}; }
+    eddy::task<eddy::result<void>> shutdown() { co_return eddy::ok(); }
+
+    bool has_waiting_write() const noexcept { return parked_ != nullptr; }
+    /// Completes the waiting write: takes all its bytes and queues its coroutine.
+    void open_gate() {
+        write_op* op = std::exchange(parked_, nullptr);
+        sink.insert(sink.end(), op->buf_.begin(), op->buf_.end());
+        op->taken_ = op->buf_.size();
+        eddy::detail::current_scheduler().schedule(op->node_);
+    }
+
+    std::vector<std::byte> sink;
+
+  private:
+    write_op* parked_ = nullptr;
+};
+static_assert(eddy::io::async_writer<gated_writer>);
+
+template <class Reader> eddy::task<> fill_once(Reader& in) {
+    auto got = co_await in.fill_buf();
+    (void)got;
+}
+
+template <class Writer> eddy::task<> flush_once(Writer& out) {
+    auto flushed = co_await out.flush();
+    (void)flushed;
+}
+
+/// Bytes waiting in a socket's receive queue.
+int unread_bytes(const tcp_stream& s) {
+    int n = 0;
+    REQUIRE(::ioctl(s.native_handle(), FIONREAD, &n) == 0);
+    return n;
 }
 
 /// Sends eddy's log to `out` alone (not to the test's stderr) while it lives.
@@ -265,6 +336,56 @@ TEST_CASE("a fill_buf cancelled by a timeout loses nothing that comes later", "[
         auto got = co_await eddy::timeout(patience, in.fill_buf());
         REQUIRE(got);
         CHECK(text_of(*got) == "late");
+    }());
+}
+
+TEST_CASE("bytes a fill took from the socket stay buffered when its task is aborted before it "
+          "resumes",
+          "[io][buffered]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = co_await eddy_test::connected_pair();
+        buffered_reader in(client);
+        scoped filler(eddy::spawn(fill_once(in)));
+        co_await eddy::yield_now(); // the filler starts and waits for data
+        co_await eddy_test::write_text(server, "salvaged");
+        // This task stays queued (it yields), so when the reactor hands the data to the
+        // waiting fill and queues the filler, this task runs before it: once the socket is
+        // drained the fill has the bytes, and its task has not resumed yet.
+        bool arrived = false, taken = false;
+        for (int i = 0; i < 1'000'000 && !taken; ++i) {
+            co_await eddy::yield_now();
+            const int unread = unread_bytes(client);
+            arrived = arrived || unread > 0;
+            taken = arrived && unread == 0;
+        }
+        REQUIRE(taken);
+        REQUIRE_FALSE(filler.is_finished());
+        filler.handle().abort();
+        auto got = co_await eddy::timeout(1s, in.fill_buf());
+        REQUIRE(got);
+        CHECK(text_of(*got) == "salvaged");
+    }());
+}
+
+TEST_CASE("bytes a write-out sent are not sent again when its task is aborted before it "
+          "resumes",
+          "[io][buffered]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        gated_writer inner;
+        buffered_writer out(inner, 16);
+        auto n = co_await out.write(bytes_of("0123456789"));
+        REQUIRE(n);
+        scoped flusher(eddy::spawn(flush_once(out)));
+        co_await eddy::yield_now(); // the flusher starts and waits at the gate
+        REQUIRE(inner.has_waiting_write());
+        inner.open_gate(); // the bytes go out; the flusher is queued, not yet resumed
+        flusher.handle().abort();
+        REQUIRE(out.buffer().empty()); // accounted for, so the flush below writes nothing
+        auto flushed = co_await out.flush();
+        REQUIRE(flushed);
+        CHECK(text_of(inner.sink) == "0123456789");
     }());
 }
 
