@@ -475,3 +475,42 @@ TEST_CASE("a closed stdin gives an error that names it", "[io][stdio]") {
     CHECK(mode == stdio_mode::unavailable);
     eddy_test::check_fails_naming(read, std::errc::bad_file_descriptor, "stdin (fd 0)");
 }
+
+TEST_CASE("lines from stdin go through a buffered stdout", "[io][stdio]") {
+    eddy::runtime rt;
+    auto in_ends = make_pipe();
+    auto out_ends = make_pipe();
+    unique_fd& in_write = in_ends.second;
+    unique_fd& out_write = out_ends.second;
+    auto drained = drain(out_ends.first.fd());
+    // Small enough for the pipe: written and closed before anything reads.
+    if (::write(in_write.fd(), "first\r\nsecond\nthird", 19) != 19) fail_errno("write");
+    in_write.reset();
+    eddy::result<std::size_t> count = std::size_t{0};
+    {
+        redirected in_pipe(0, in_ends.first.fd());
+        redirected out_pipe(1, out_write.fd());
+        in_ends.first.reset();
+        count = rt.block_on([]() -> eddy::task<eddy::result<std::size_t>> {
+            auto lines = eddy::io::lines(eddy::io::stdin(), 64);
+            eddy::io::buffered_writer out(eddy::io::stdout());
+            std::size_t n = 0;
+            for (;; ++n) {
+                auto line = co_await eddy::timeout(patience, lines.next());
+                if (!line) co_return std::move(line).error();
+                if (!*line) break;
+                (*line)->insert(0, "> ").append("\n");
+                auto wrote = co_await eddy::io::write_all(out, bytes_of(**line));
+                if (!wrote) co_return std::move(wrote).error();
+            }
+            auto closed = co_await out.shutdown(); // flushes, then lets go of stdout
+            if (!closed) co_return std::move(closed).error();
+            co_return n;
+        }());
+    }
+    out_write.reset();
+    const auto got = drained.get();
+    REQUIRE(count);
+    CHECK(*count == 3);
+    CHECK(text_of(got) == "> first\n> second\n> third\n");
+}
