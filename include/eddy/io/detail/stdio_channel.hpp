@@ -17,9 +17,8 @@
 #include <memory>
 #include <optional>
 #include <span>
-#include <sys/socket.h>
+#include <sys/types.h>
 #include <type_traits>
-#include <unistd.h>
 
 namespace eddy::io {
 
