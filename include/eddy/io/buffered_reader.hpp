@@ -63,7 +63,8 @@ template <class R> class buffered_reader {
     /// of at least the capacity goes straight to the inner reader (no copy), a smaller one
     /// fills the buffer once. Gives the count, 0 at end of stream (or for an empty `buf`), or
     /// the inner reader's error. Cancel-safe: cancelled, it has read nothing (a fill that
-    /// completed just before stays in the buffer).
+    /// completed just before stays in the buffer; a read going straight through is as
+    /// cancel-safe as the inner reader's).
     read_operation read(std::span<std::byte> buf) noexcept { return read_operation(*this, buf); }
 
     /// The buffered bytes, reading once from the inner reader if there are none; an empty
@@ -71,7 +72,8 @@ template <class R> class buffered_reader {
     /// reader's error if it fails. Cancel-safe.
     fill_operation fill_buf() noexcept { return fill_operation(*this); }
 
-    /// Marks the first `n` buffered bytes as read (`n` at most `buffer().size()`).
+    /// Marks the first `n` buffered bytes as read (`n` at most `buffer().size()`). Not
+    /// awaitable: it only moves a position, as Tokio's `consume` does.
     void consume(std::size_t n) noexcept {
         assert(n <= end_ - pos_ && "consuming more than is buffered");
         pos_ += std::min(n, end_ - pos_);
