@@ -17,11 +17,15 @@
 
 #include "eddy/signal/ctrl_c.hpp"
 
+#include "eddy/io/buffered_reader.hpp"
+#include "eddy/io/buffered_writer.hpp"
 #include "eddy/io/concepts.hpp"
 #include "eddy/io/copy.hpp"
 #include "eddy/io/copy_bidirectional.hpp"
+#include "eddy/io/lines.hpp"
 #include "eddy/io/read_exact.hpp"
 #include "eddy/io/read_to_end.hpp"
+#include "eddy/io/stdio.hpp"
 #include "eddy/io/write_all.hpp"
 
 #include "eddy/fs/dir_entry.hpp"
