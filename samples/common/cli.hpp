@@ -38,4 +38,10 @@ inline int parse_or_exit_code(CLI::App& app, int argc, char** argv) {
     }
 }
 
+/// Reports a usage error found after parsing, in the same form; gives the exit code (2).
+inline int usage_error(const CLI::App& app, const std::string& what) {
+    std::fprintf(stderr, "%s: %s (see --help)\n", app.get_name().c_str(), what.c_str());
+    return 2;
+}
+
 } // namespace eddy::samples

@@ -1,0 +1,55 @@
+// eddy-connect: a netcat-like client. Standard input goes to the socket and what the socket
+// receives goes to standard output, both at once.
+//
+//     eddy-connect 127.0.0.1:7000                  TCP
+//     eddy-connect 127.0.0.1:7000 --udp            each read of stdin is sent as one datagram
+//     eddy-connect --unix /tmp/echo.sock           a Unix stream socket (or @NAME)
+//
+// Over a stream, the end of stdin shuts down the socket's sending side, and the program
+// exits 0 once the server has closed its side. Over UDP there is no close: after stdin ends
+// it keeps printing replies until none came for `--wait` seconds. Exit 1 with one line on
+// stderr when it cannot connect or the connection fails; exit 2 on bad arguments.
+#include "../common/cli.hpp"
+#include "sessions.hpp"
+
+#include <cstdio>
+
+int main(int argc, char** argv) {
+    CLI::App app{"eddy-connect: stdin to a socket, the socket to stdout", "eddy-connect"};
+    std::string address, unix_path;
+    bool udp = false;
+    double wait_seconds = 1.0;
+    spdlog::level::level_enum level = spdlog::level::warn;
+    auto* addr_opt = app.add_option("address", address, "the server, HOST:PORT");
+    auto* unix_opt =
+        app.add_option("--unix", unix_path, "connect to a Unix stream socket at PATH (or @NAME)");
+    auto* udp_flag = app.add_flag("--udp", udp, "send and receive UDP datagrams");
+    app.add_option("--wait", wait_seconds,
+                   "UDP: after stdin ends, exit once no reply came for this many seconds")
+        ->check(CLI::Range(0.0, 3600.0))
+        ->default_str("1");
+    addr_opt->excludes(unix_opt);
+    udp_flag->excludes(unix_opt);
+    eddy::samples::add_log_level(app, level);
+    if (int code = eddy::samples::parse_or_exit_code(app, argc, argv); code >= 0) return code;
+    if (address.empty() && unix_path.empty())
+        return eddy::samples::usage_error(app, "give the server as HOST:PORT, or --unix PATH");
+    spdlog::set_level(level);
+
+    namespace connect = eddy::samples::connect;
+    eddy::runtime rt{{.cores = 1}};
+    eddy::samples::connect::failure outcome;
+    if (!unix_path.empty())
+        outcome = rt.block_on(connect::over_unix(unix_path));
+    else if (udp)
+        outcome = rt.block_on(
+            connect::over_udp(address, std::chrono::duration_cast<eddy::clock::duration>(
+                                           std::chrono::duration<double>(wait_seconds))));
+    else
+        outcome = rt.block_on(connect::over_tcp(address));
+    if (outcome) {
+        std::fprintf(stderr, "eddy-connect: %s\n", outcome->c_str());
+        return 1;
+    }
+    return 0;
+}

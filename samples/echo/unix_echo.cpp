@@ -1,0 +1,108 @@
+// Echo on a Unix stream socket. Its file (for a path, not an @abstract name) is removed when
+// the server stops, if it is still the one this server made.
+#include "echo_server.hpp"
+#include "stream_echo.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
+
+namespace eddy::samples::echo {
+
+namespace {
+
+using eddy::net::unix_address;
+using eddy::net::unix_listener;
+using eddy::net::unix_stream;
+
+/// The socket file this server bound, removed on destruction unless someone replaced it.
+class socket_file {
+  public:
+    explicit socket_file(const unix_address& addr) {
+        struct stat st {};
+        if (!addr.is_path() || ::stat(std::string(addr.name()).c_str(), &st) != 0) return;
+        path_ = addr.name();
+        device_ = st.st_dev;
+        inode_ = st.st_ino;
+    }
+    socket_file(const socket_file&) = delete;
+    socket_file& operator=(const socket_file&) = delete;
+    ~socket_file() {
+        struct stat st {};
+        if (path_.empty() || ::stat(path_.c_str(), &st) != 0) return;
+        if (st.st_dev == device_ && st.st_ino == inode_ && ::unlink(path_.c_str()) != 0)
+            spdlog::warn("cannot remove {}: {}", path_, eddy::error::from_errno(errno).message());
+    }
+
+  private:
+    std::string path_;
+    dev_t device_{};
+    ino_t inode_{};
+};
+
+/// A connection's fd on its way from core 0 to the core that serves it; closed if it never
+/// gets there (the runtime stopped first).
+class fd_in_transit {
+  public:
+    explicit fd_in_transit(int fd) noexcept : fd_(fd) {}
+    fd_in_transit(fd_in_transit&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    fd_in_transit& operator=(fd_in_transit&&) = delete;
+    ~fd_in_transit() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    int take() noexcept { return std::exchange(fd_, -1); }
+
+  private:
+    int fd_;
+};
+
+eddy::task<> serve_moved(fd_in_transit fd) {
+    auto s = unix_stream::from_fd(fd.take());
+    if (!s) {
+        spdlog::warn("core {}: cannot take a connection: {}", eddy::current_core(),
+                     s.error().message());
+        co_return;
+    }
+    co_await serve_stream(std::move(*s));
+}
+
+/// One listener on a path: core 0 accepts and deals the connections out to the cores in
+/// turn, itself included.
+eddy::task<> accept_and_deal(unix_listener& listener) {
+    const std::size_t cores = eddy::core_count();
+    std::size_t next = 0;
+    for (;;) {
+        auto s = co_await listener.accept();
+        if (!s) {
+            if (s.error() != eddy::errc::operation_canceled)
+                spdlog::error("accept: {}", s.error().message());
+            co_return;
+        }
+        const std::size_t core = next++ % cores;
+        if (core == 0)
+            eddy::spawn(serve_stream(std::move(*s))).detach();
+        else
+            eddy::spawn_on(core, serve_moved(fd_in_transit(std::move(*s).into_fd())));
+    }
+}
+
+} // namespace
+
+int serve_unix(const settings& s) {
+    eddy::runtime rt{{.cores = s.threads}};
+    auto stop_signal = eddy::signal::ctrl_c();
+
+    auto listener = rt.block_on([&]() -> eddy::task<eddy::result<unix_listener>> {
+        co_return unix_listener::bind(s.unix_path);
+    }());
+    if (!listener) return cannot_listen(listener.error()); // names the path
+    const auto bound = listener->local_addr().value();
+    const socket_file file(bound);
+    say_listening(bound.to_string());
+
+    return run_until_signal(rt, stop_signal, [&listener]() -> eddy::task<> {
+        if (eddy::current_core() == 0) co_await accept_and_deal(*listener);
+    });
+}
+
+} // namespace eddy::samples::echo
