@@ -2,6 +2,8 @@
 
 #include "eddy/runtime/spawn_blocking.hpp"
 
+#include "eddy/net/detail/sockopt.hpp"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -15,12 +17,6 @@ namespace {
 
 // Strings are built with append: g++ 12 at -O3 warns wrongly (-Wrestrict, GCC bug 105329)
 // about `"literal" + std::string`.
-error invalid(std::string_view text, std::string_view why) {
-    std::string context;
-    context.append("'").append(text).append("' (").append(why).append(")");
-    return error(errc::invalid_address, std::move(context));
-}
-
 // getaddrinfo for one host: its return code and the addresses found.
 struct address_lookup {
     std::string host;
@@ -53,27 +49,28 @@ result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view t
     std::string_view host, port;
     if (!text.empty() && text.front() == '[') {
         auto close = text.find(']');
-        if (close == std::string_view::npos) return invalid(text, "missing ']'");
+        if (close == std::string_view::npos) return detail::invalid_address(text, "missing ']'");
         host = text.substr(1, close - 1);
         if (close + 1 >= text.size() || text[close + 1] != ':')
-            return invalid(text, "expected [HOST]:PORT");
+            return detail::invalid_address(text, "expected [HOST]:PORT");
         port = text.substr(close + 2);
     } else {
         auto colon = text.rfind(':');
-        if (colon == std::string_view::npos) return invalid(text, "expected HOST:PORT");
+        if (colon == std::string_view::npos)
+            return detail::invalid_address(text, "expected HOST:PORT");
         host = text.substr(0, colon);
         if (host.find(':') != std::string_view::npos)
-            return invalid(text, "an IPv6 address needs brackets: [ADDR]:PORT");
+            return detail::invalid_address(text, "an IPv6 address needs brackets: [ADDR]:PORT");
         port = text.substr(colon + 1);
     }
-    if (host.empty()) return invalid(text, "missing host");
-    if (port.empty()) return invalid(text, "missing port");
+    if (host.empty()) return detail::invalid_address(text, "missing host");
+    if (port.empty()) return detail::invalid_address(text, "missing port");
     unsigned value = 0;
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
     if (ec == std::errc::result_out_of_range || (ec == std::errc() && value > 65535))
-        return invalid(text, "port out of range");
+        return detail::invalid_address(text, "port out of range");
     if (ec != std::errc() || end != port.data() + port.size())
-        return invalid(text, "port is not a number");
+        return detail::invalid_address(text, "port is not a number");
     return std::pair{std::string(host), static_cast<std::uint16_t>(value)};
 }
 
@@ -85,14 +82,15 @@ result<socket_address> socket_address::parse(std::string_view text) {
     if (!text.empty() && text.front() == '[') {
         auto* sin6 = reinterpret_cast<sockaddr_in6*>(&a.storage_);
         if (::inet_pton(AF_INET6, host.c_str(), &sin6->sin6_addr) != 1)
-            return invalid(text, "not an IPv6 address");
+            return detail::invalid_address(text, "not an IPv6 address");
         sin6->sin6_family = AF_INET6;
         sin6->sin6_port = htons(port);
         a.size_ = sizeof(sockaddr_in6);
     } else {
         auto* sin = reinterpret_cast<sockaddr_in*>(&a.storage_);
         if (::inet_pton(AF_INET, host.c_str(), &sin->sin_addr) != 1)
-            return invalid(text, "not a numeric IPv4 address; names need resolve()");
+            return detail::invalid_address(text,
+                                           "not a numeric IPv4 address; names need resolve()");
         sin->sin_family = AF_INET;
         sin->sin_port = htons(port);
         a.size_ = sizeof(sockaddr_in);
@@ -175,8 +173,9 @@ task<result<std::vector<socket_address>>> resolve(std::string host_port) {
     // twice when the lambda is made inside a coroutine and moved into another.)
     address_lookup lookup{std::move(host)};
     auto looked_up = co_await spawn_blocking(std::move(lookup));
-    if (looked_up.first != 0) co_return invalid(host_port, ::gai_strerror(looked_up.first));
-    if (looked_up.second.empty()) co_return invalid(host_port, "no address found");
+    if (looked_up.first != 0)
+        co_return detail::invalid_address(host_port, ::gai_strerror(looked_up.first));
+    if (looked_up.second.empty()) co_return detail::invalid_address(host_port, "no address found");
     for (auto& a : looked_up.second)
         a.set_port(port);
     co_return std::move(looked_up.second);

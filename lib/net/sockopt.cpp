@@ -1,8 +1,34 @@
 #include "eddy/net/detail/sockopt.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
 
 namespace eddy::net::detail {
+
+error invalid_address(std::string_view text, std::string_view why) {
+    std::string context;
+    context.append("'").append(text).append("' (").append(why).append(")");
+    return error(errc::invalid_address, std::move(context));
+}
+
+result<int> bound_socket(const socket_address& addr, int type, bool reuse_addr, bool reuse_port) {
+    int fd = ::socket(addr.family(), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return error::from_errno(errno, addr.to_string());
+    const int one = 1;
+    const bool bound =
+        (!reuse_addr || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0) &&
+        (!reuse_port || ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0) &&
+        ::bind(fd, addr.native(), addr.native_size()) == 0;
+    if (!bound) {
+        const int err = errno;
+        ::close(fd);
+        return error::from_errno(err, addr.to_string());
+    }
+    return fd;
+}
 
 result<void> set_int_option(int fd, int level, int name, int value, const char* what) {
     if (::setsockopt(fd, level, name, &value, sizeof value) < 0)

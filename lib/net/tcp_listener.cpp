@@ -9,22 +9,15 @@
 namespace eddy::net {
 
 result<tcp_listener> tcp_listener::bind(const socket_address& addr, tcp_listener_options opts) {
-    const std::string where = addr.to_string();
-    int fd = ::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return error::from_errno(errno, where);
-    auto fail = [&](int err) -> error {
-        ::close(fd);
-        return error::from_errno(err, where);
-    };
-    int one = 1;
-    if (opts.reuse_addr && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
-        return fail(errno);
-    if (opts.reuse_port && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
-        return fail(errno);
-    if (::bind(fd, addr.native(), addr.native_size()) < 0) return fail(errno);
-    if (::listen(fd, opts.backlog) < 0) return fail(errno);
-    auto handle = detail::socket_handle::adopt(fd);
-    if (!handle) return error(handle.error().code(), where);
+    auto fd = detail::bound_socket(addr, SOCK_STREAM, opts.reuse_addr, opts.reuse_port);
+    if (!fd) return std::move(fd).error();
+    if (::listen(*fd, opts.backlog) < 0) {
+        const int err = errno;
+        ::close(*fd);
+        return error::from_errno(err, addr.to_string());
+    }
+    auto handle = detail::socket_handle::adopt(*fd);
+    if (!handle) return error(handle.error().code(), addr.to_string());
     return tcp_listener(std::move(*handle));
 }
 

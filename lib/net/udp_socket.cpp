@@ -13,26 +13,21 @@ namespace eddy::net {
 
 namespace {
 
-error invalid(std::string_view text, std::string_view why) {
-    std::string context;
-    context.append("'").append(text).append("' (").append(why).append(")");
-    return error(errc::invalid_address, std::move(context));
-}
-
 result<in_addr> parse_v4(std::string_view text, bool multicast) {
     in_addr a{};
     if (::inet_pton(AF_INET, std::string(text).c_str(), &a) != 1)
-        return invalid(text, "not an IPv4 address");
+        return detail::invalid_address(text, "not an IPv4 address");
     if (multicast && !IN_MULTICAST(ntohl(a.s_addr)))
-        return invalid(text, "not an IPv4 multicast group");
+        return detail::invalid_address(text, "not an IPv4 multicast group");
     return a;
 }
 
 result<in6_addr> parse_v6_group(std::string_view text) {
     in6_addr a{};
     if (::inet_pton(AF_INET6, std::string(text).c_str(), &a) != 1)
-        return invalid(text, "not an IPv6 address");
-    if (!IN6_IS_ADDR_MULTICAST(&a)) return invalid(text, "not an IPv6 multicast group");
+        return detail::invalid_address(text, "not an IPv6 address");
+    if (!IN6_IS_ADDR_MULTICAST(&a))
+        return detail::invalid_address(text, "not an IPv6 multicast group");
     return a;
 }
 
@@ -76,21 +71,10 @@ error out_of_range(const char* what, std::uint32_t value, std::string_view range
 } // namespace
 
 result<udp_socket> udp_socket::bind(const socket_address& addr, udp_bind_options opts) {
-    const std::string where = addr.to_string();
-    int fd = ::socket(addr.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return error::from_errno(errno, where);
-    auto fail = [&](int err) -> error {
-        ::close(fd);
-        return error::from_errno(err, where);
-    };
-    int one = 1;
-    if (opts.reuse_addr && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
-        return fail(errno);
-    if (opts.reuse_port && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
-        return fail(errno);
-    if (::bind(fd, addr.native(), addr.native_size()) < 0) return fail(errno);
-    auto handle = detail::socket_handle::adopt(fd);
-    if (!handle) return error(handle.error().code(), where);
+    auto fd = detail::bound_socket(addr, SOCK_DGRAM, opts.reuse_addr, opts.reuse_port);
+    if (!fd) return std::move(fd).error();
+    auto handle = detail::socket_handle::adopt(*fd);
+    if (!handle) return error(handle.error().code(), addr.to_string());
     return udp_socket(std::move(*handle));
 }
 

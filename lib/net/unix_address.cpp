@@ -1,5 +1,7 @@
 #include "eddy/net/unix_address.hpp"
 
+#include "eddy/net/detail/sockopt.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
@@ -11,12 +13,6 @@ namespace {
 constexpr std::size_t path_offset = offsetof(sockaddr_un, sun_path);
 constexpr std::size_t path_capacity = sizeof(sockaddr_un::sun_path);
 
-error invalid(std::string_view text, std::string_view why) {
-    std::string context;
-    context.append("'").append(text).append("' (").append(why).append(")");
-    return error(errc::invalid_address, std::move(context));
-}
-
 } // namespace
 
 unix_address::unix_address() noexcept : addr_{}, size_(path_offset) {
@@ -24,20 +20,23 @@ unix_address::unix_address() noexcept : addr_{}, size_(path_offset) {
 }
 
 result<unix_address> unix_address::parse(std::string_view text) {
-    if (text.empty()) return invalid(text, "empty Unix socket address");
+    if (text.empty()) return detail::invalid_address(text, "empty Unix socket address");
     unix_address a;
     if (text.front() == '@') {
         // Abstract: sun_path starts with a NUL and the name is the bytes after it, no
         // terminator; the length passed to the kernel says where it ends.
         const auto name = text.substr(1);
-        if (name.empty()) return invalid(text, "empty abstract name");
-        if (name.size() > path_capacity - 1) return invalid(text, "abstract name too long");
+        if (name.empty()) return detail::invalid_address(text, "empty abstract name");
+        if (name.size() > path_capacity - 1)
+            return detail::invalid_address(text, "abstract name too long");
         std::memcpy(a.addr_.sun_path + 1, name.data(), name.size());
         a.size_ = static_cast<socklen_t>(path_offset + 1 + name.size());
         return a;
     }
-    if (text.find('\0') != std::string_view::npos) return invalid(text, "path holds a NUL byte");
-    if (text.size() > path_capacity - 1) return invalid(text, "path too long for a Unix socket");
+    if (text.find('\0') != std::string_view::npos)
+        return detail::invalid_address(text, "path holds a NUL byte");
+    if (text.size() > path_capacity - 1)
+        return detail::invalid_address(text, "path too long for a Unix socket");
     std::memcpy(a.addr_.sun_path, text.data(), text.size());
     a.size_ = static_cast<socklen_t>(path_offset + text.size() + 1);
     return a;

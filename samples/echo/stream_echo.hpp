@@ -46,8 +46,8 @@ template <class Stream> eddy::task<> serve_stream(Stream s) {
     }
 }
 
-/// Accepts until the runtime stops, serving each connection with `serve(stream)`.
-template <class Listener, class Serve> eddy::task<> accept_loop(Listener& listener, Serve serve) {
+/// Accepts until the runtime stops, handing each connection to `take(stream)`.
+template <class Listener, class Take> eddy::task<> accept_loop(Listener& listener, Take take) {
     for (;;) {
         auto s = co_await listener.accept();
         if (!s) {
@@ -55,7 +55,7 @@ template <class Listener, class Serve> eddy::task<> accept_loop(Listener& listen
                 spdlog::error("accept: {}", s.error().message());
             co_return;
         }
-        eddy::spawn(serve(std::move(*s))).detach();
+        take(std::move(*s));
     }
 }
 

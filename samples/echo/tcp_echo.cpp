@@ -9,9 +9,9 @@ namespace {
 using eddy::net::tcp_listener;
 using eddy::net::tcp_stream;
 
-eddy::task<> serve_tcp_stream(tcp_stream s) {
+void serve_here(tcp_stream s) {
     (void)s.set_nodelay(true);
-    co_await serve_stream(std::move(s));
+    eddy::spawn(serve_stream(std::move(s))).detach();
 }
 
 } // namespace
@@ -35,7 +35,7 @@ int serve_tcp(const settings& s) {
     // `bound` by value: the other cores may still be starting when a signal ends this call.
     return run_until_signal(rt, stop_signal, [&first, bound]() -> eddy::task<> {
         if (eddy::current_core() == 0) {
-            co_await accept_loop(*first, serve_tcp_stream);
+            co_await accept_loop(*first, serve_here);
             co_return;
         }
         auto mine = tcp_listener::bind(bound, {.reuse_port = true});
@@ -44,7 +44,7 @@ int serve_tcp(const settings& s) {
                           bound.to_string(), mine.error().message());
             co_return;
         }
-        co_await accept_loop(*mine, serve_tcp_stream);
+        co_await accept_loop(*mine, serve_here);
     });
 }
 

@@ -66,25 +66,21 @@ eddy::task<> serve_moved(fd_in_transit fd) {
     co_await serve_stream(std::move(*s));
 }
 
-/// One listener on a path: core 0 accepts and deals the connections out to the cores in
-/// turn, itself included.
-eddy::task<> accept_and_deal(unix_listener& listener) {
-    const std::size_t cores = eddy::core_count();
-    std::size_t next = 0;
-    for (;;) {
-        auto s = co_await listener.accept();
-        if (!s) {
-            if (s.error() != eddy::errc::operation_canceled)
-                spdlog::error("accept: {}", s.error().message());
-            co_return;
-        }
-        const std::size_t core = next++ % cores;
-        if (core == 0)
-            eddy::spawn(serve_stream(std::move(*s))).detach();
+/// Deals connections out to the cores in turn, this one (core 0) included: one listener on
+/// a path cannot be shared with SO_REUSEPORT, so core 0 accepts for all.
+class dealer {
+  public:
+    void operator()(unix_stream s) {
+        const std::size_t core = next_++ % eddy::core_count();
+        if (core == eddy::current_core())
+            eddy::spawn(serve_stream(std::move(s))).detach();
         else
-            eddy::spawn_on(core, serve_moved(fd_in_transit(std::move(*s).into_fd())));
+            eddy::spawn_on(core, serve_moved(fd_in_transit(std::move(s).into_fd())));
     }
-}
+
+  private:
+    std::size_t next_ = 0;
+};
 
 } // namespace
 
@@ -101,7 +97,7 @@ int serve_unix(const settings& s) {
     say_listening(bound.to_string());
 
     return run_until_signal(rt, stop_signal, [&listener]() -> eddy::task<> {
-        if (eddy::current_core() == 0) co_await accept_and_deal(*listener);
+        if (eddy::current_core() == 0) co_await accept_loop(*listener, dealer{});
     });
 }
 
