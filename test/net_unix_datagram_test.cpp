@@ -154,6 +154,9 @@ TEST_CASE("a pair of unix datagram sockets talks both ways", "[net][unix][datagr
         auto [a, b] = unix_datagram::pair().value();
         CHECK(a.local_addr().value().is_unnamed());
         CHECK(a.peer_addr().value().is_unnamed());
+        const eddy::net::peer_credentials me{
+            .pid = ::getpid(), .uid = ::getuid(), .gid = ::getgid()};
+        CHECK(b.peer_cred().value() == me);
 
         const auto payload = random_bytes(60000, 9);
         auto sent = co_await eddy::timeout(patience, a.send(payload));

@@ -75,4 +75,8 @@ result<void> unix_datagram::connect(const unix_address& addr) {
     return {};
 }
 
+result<peer_credentials> unix_datagram::peer_cred() const {
+    return detail::peer_credentials_of(handle_.fd());
+}
+
 } // namespace eddy::net

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "eddy/net/detail/datagram_socket.hpp"
+#include "eddy/net/peer_credentials.hpp"
 #include "eddy/net/unix_address.hpp"
 
 #include <string_view>
@@ -39,6 +40,10 @@ class unix_datagram : public detail::datagram_socket<unix_address> {
     /// Fixes the peer: `send`/`recv` go to and come from `addr` only. Never waits. Errors
     /// name the address (ECONNREFUSED: nobody is bound there).
     result<void> connect(const unix_address& addr);
+
+    /// Who is on the other end (SO_PEERCRED): the process that made the pair or, for a
+    /// connected socket, the peer socket's creator. An error when not connected.
+    result<peer_credentials> peer_cred() const;
 
   private:
     explicit unix_datagram(detail::socket_handle h) noexcept : datagram_socket(std::move(h)) {}
