@@ -118,6 +118,27 @@ TEST_CASE("eddy-connect to a port nobody listens on exits 1 naming the address",
     CHECK_THAT(err, ContainsSubstring(addr));
 }
 
+TEST_CASE("eddy-connect --udp to a port nobody listens on exits 1 naming the address",
+          "[integration][connect]") {
+    // A bound and closed UDP port: the kernel answers datagrams to it with "port unreachable".
+    eddy::runtime rt;
+    const std::string addr = rt.block_on([]() -> eddy::task<std::string> {
+        auto s = eddy::net::udp_socket::bind("127.0.0.1:0").value();
+        co_return s.local_addr().value().to_string();
+    }());
+    eddy_test::temp_dir dir;
+    eddy_test::put_file(dir / "in", eddy_test::bytes_of("anyone there?\n"));
+    child_process client({binary("EDDY_CONNECT"), "--udp", addr},
+                         child_stdio{.stdin_path = (dir / "in").string(), .stdout_path = {}});
+    auto status = client.wait_exit(eddy_test::patience);
+    REQUIRE(status);
+    CHECK(how_it_ended(*status) == "exit code 1");
+    const auto err = client.read_stderr_to_end(1s);
+    CHECK(eddy_test::count_lines(err) == 1);
+    CHECK_THAT(err, ContainsSubstring("connection refused"));
+    CHECK_THAT(err, ContainsSubstring(addr));
+}
+
 TEST_CASE("eddy-connect rejects bad arguments with one line on stderr", "[integration][connect]") {
     for (const auto& args : std::vector<std::vector<std::string>>{
              {}, {"127.0.0.1:1", "--unix", "/tmp/x.sock"}, {"--unix", "/tmp/x.sock", "--udp"}}) {

@@ -60,7 +60,11 @@ eddy::task<failure> over_udp(std::string address, eddy::clock::duration wait) {
         auto got = co_await eddy::timeout(wait, socket->recv(buf));
         if (!got) {
             if (got.error() != eddy::errc::timed_out) {
-                outcome = failed("receiving", got.error());
+                // On a connected UDP socket, "connection refused" means the server's host
+                // said nothing listens on that port.
+                std::string what = "receiving from ";
+                what.append(server.to_string());
+                outcome = failed(what, got.error());
                 break;
             }
             if (state.stdin_ended) break; // quiet for `wait` after the last send: done
