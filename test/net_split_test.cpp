@@ -1,21 +1,24 @@
 // Splitting a stream into a read half and a write half: borrowed halves, owned halves that
-// live in their own tasks, and reuniting owned halves.
+// live in their own tasks, and reuniting owned halves. Every case runs on TCP and on Unix
+// streams, which share the split API.
 #include "test_support.hpp"
 
 #include "eddy/eddy.hpp"
 
+#include <catch2/catch_template_test_macros.hpp>
 #include <catch2/catch_test_macros.hpp>
 
 #include <sys/socket.h>
 
 #include <array>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 using namespace std::chrono_literals;
-using eddy::net::tcp_listener;
 using eddy::net::tcp_stream;
+using eddy::net::unix_stream;
 using eddy_test::difference;
 using eddy_test::joined;
 using eddy_test::pass_text;
@@ -29,19 +32,30 @@ using eddy_test::write_text;
 
 namespace {
 
-eddy::task<eddy::result<std::size_t>> read_once(tcp_stream::read_half rd,
+/// Two connected streams of type S: over 127.0.0.1 for TCP, a socketpair for Unix.
+template <class S> eddy::task<std::pair<S, S>> stream_pair() {
+    if constexpr (std::is_same_v<S, tcp_stream>)
+        co_return co_await eddy_test::connected_pair();
+    else
+        co_return S::pair().value();
+}
+
+template <class S>
+eddy::task<eddy::result<std::size_t>> read_once(typename S::read_half rd,
                                                 std::span<std::byte> buf) {
     co_return co_await rd.read(buf);
 }
 
-eddy::task<tcp_stream::owned_read_half> read_into(tcp_stream::owned_read_half rd,
+template <class S>
+eddy::task<typename S::owned_read_half> read_into(typename S::owned_read_half rd,
                                                   std::vector<std::byte>& out) {
     auto filled = co_await eddy::io::read_exact(rd, out);
     CHECK(filled);
     co_return std::move(rd);
 }
 
-eddy::task<tcp_stream::owned_write_half> write_from(tcp_stream::owned_write_half wr,
+template <class S>
+eddy::task<typename S::owned_write_half> write_from(typename S::owned_write_half wr,
                                                     std::span<const std::byte> data) {
     auto written = co_await eddy::io::write_all(wr, data);
     CHECK(written);
@@ -50,10 +64,11 @@ eddy::task<tcp_stream::owned_write_half> write_from(tcp_stream::owned_write_half
 
 } // namespace
 
-TEST_CASE("a read and a write wait at once on the two halves of one socket", "[net][split]") {
+TEMPLATE_TEST_CASE("a read and a write wait at once on the two halves of one socket",
+                   "[net][split]", tcp_stream, unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [client, server] = co_await stream_pair<TestType>();
         // A small send buffer, so the 8 MiB cannot vanish into kernel buffers.
         int small = 64 * 1024;
         REQUIRE(::setsockopt(client.native_handle(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) ==
@@ -61,7 +76,7 @@ TEST_CASE("a read and a write wait at once on the two halves of one socket", "[n
 
         auto [rd, wr] = client.split();
         std::array<std::byte, 16> got{};
-        scoped reader(eddy::spawn(read_once(rd, got)));
+        scoped reader(eddy::spawn(read_once<TestType>(rd, got)));
         const auto payload = random_bytes(8 << 20, 1);
         scoped writer(eddy::spawn(write_everything(wr, payload)));
 
@@ -85,17 +100,18 @@ TEST_CASE("a read and a write wait at once on the two halves of one socket", "[n
     }());
 }
 
-TEST_CASE("owned halves work in two tasks and reunite into the stream", "[net][split]") {
+TEMPLATE_TEST_CASE("owned halves work in two tasks and reunite into the stream", "[net][split]",
+                   tcp_stream, unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [client, server] = co_await stream_pair<TestType>();
         const auto from_server = random_bytes(512 * 1024, 2);
         const auto to_server = random_bytes(512 * 1024, 3);
 
         auto [rd, wr] = std::move(client).into_split();
         std::vector<std::byte> got(from_server.size());
-        scoped reading(eddy::spawn(read_into(std::move(rd), got)));
-        scoped writing(eddy::spawn(write_from(std::move(wr), to_server)));
+        scoped reading(eddy::spawn(read_into<TestType>(std::move(rd), got)));
+        scoped writing(eddy::spawn(write_from<TestType>(std::move(wr), to_server)));
 
         auto [server_rd, server_wr] = server.split();
         scoped server_writing(eddy::spawn(write_everything(server_wr, from_server)));
@@ -121,14 +137,14 @@ TEST_CASE("owned halves work in two tasks and reunite into the stream", "[net][s
     }());
 }
 
-TEST_CASE("reuniting halves of two different streams fails", "[net][split]") {
+TEMPLATE_TEST_CASE("reuniting halves of two different streams fails and leaves the halves",
+                   "[net][split]", tcp_stream, unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto listener = tcp_listener::bind("127.0.0.1:0").value();
-        auto [client1, server1] = co_await eddy_test::connect_through(listener);
-        auto [client2, server2] = co_await eddy_test::connect_through(listener);
-        auto [rd1, wr1] = std::move(client1).into_split();
-        auto [rd2, wr2] = std::move(client2).into_split();
+        auto [a1, b1] = co_await stream_pair<TestType>();
+        auto [a2, b2] = co_await stream_pair<TestType>();
+        auto [rd1, wr1] = std::move(a1).into_split();
+        auto [rd2, wr2] = std::move(a2).into_split();
         CHECK_FALSE(rd1.is_pair_of(wr2));
         CHECK(rd1.is_pair_of(wr1));
 
@@ -136,15 +152,27 @@ TEST_CASE("reuniting halves of two different streams fails", "[net][split]") {
         REQUIRE_FALSE(mixed);
         CHECK(mixed.error() == eddy::errc::not_same_stream);
 
-        auto right = eddy::net::reunite(std::move(rd2), std::move(wr1));
-        CHECK_FALSE(right);
+        // A failed reunite takes nothing: the halves still work and still pair up.
+        const auto to_rd1 = co_await pass_text(b1, rd1, "still reading");
+        CHECK(to_rd1 == "still reading");
+        const auto from_wr2 = co_await pass_text(wr2, b2, "still writing");
+        CHECK(from_wr2 == "still writing");
+        auto first = eddy::net::reunite(std::move(rd1), std::move(wr1));
+        REQUIRE(first);
+        auto second = eddy::net::reunite(std::move(rd2), std::move(wr2));
+        REQUIRE(second);
+        const auto through_first = co_await pass_text(*first, b1, "first");
+        CHECK(through_first == "first");
+        const auto through_second = co_await pass_text(b2, *second, "second");
+        CHECK(through_second == "second");
     }());
 }
 
-TEST_CASE("dropping the owned write half shuts down writing", "[net][split]") {
+TEMPLATE_TEST_CASE("dropping the owned write half shuts down writing", "[net][split]", tcp_stream,
+                   unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [client, server] = co_await stream_pair<TestType>();
         auto [rd, wr] = std::move(client).into_split();
         co_await write_text(wr, "last words");
         { auto dropped = std::move(wr); }
