@@ -1,7 +1,10 @@
+// The io:: algorithms (read_exact, write_all, read_to_end, copy, copy_bidirectional) on
+// in-memory readers and on real streams; the stream cases run on TCP and on Unix streams.
 #include "test_support.hpp"
 
 #include "eddy/eddy.hpp"
 
+#include <catch2/catch_template_test_macros.hpp>
 #include <catch2/catch_test_macros.hpp>
 
 #include <algorithm>
@@ -11,8 +14,8 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-using eddy::net::tcp_listener;
 using eddy::net::tcp_stream;
+using eddy::net::unix_stream;
 using eddy_test::bytes_of;
 using eddy_test::difference;
 using eddy_test::joined;
@@ -21,6 +24,7 @@ using eddy_test::random_bytes;
 using eddy_test::receive_exactly;
 using eddy_test::scoped;
 using eddy_test::send_then_shutdown;
+using eddy_test::stream_pair;
 using eddy_test::text_of;
 
 namespace {
@@ -36,7 +40,7 @@ eddy::task<eddy::result<void>> write_in_two_parts(tcp_stream& s, std::string_vie
 }
 
 /// Echoes everything back with `io::copy`, then ends its own stream.
-eddy::task<eddy::result<std::uint64_t>> echo_with_copy(tcp_stream& s) {
+template <class S> eddy::task<eddy::result<std::uint64_t>> echo_with_copy(S& s) {
     auto [rd, wr] = s.split();
     auto copied = co_await eddy::io::copy(rd, wr);
     if (auto closed = co_await wr.shutdown(); !closed) co_return std::move(closed).error();
@@ -62,17 +66,13 @@ static_assert(eddy::io::async_reader<trickle_reader>);
 
 /// client <-> [front | back] <-> server, with the proxy's two ends joined by
 /// copy_bidirectional.
-struct proxied_connection {
-    tcp_stream client, front, back, server;
-};
+template <class S> struct proxied_connection { S client, front, back, server; };
 
-eddy::task<proxied_connection> proxied() {
-    auto front_listener = tcp_listener::bind("127.0.0.1:0").value();
-    auto back_listener = tcp_listener::bind("127.0.0.1:0").value();
-    auto [client, front] = co_await eddy_test::connect_through(front_listener);
-    auto [back, server] = co_await eddy_test::connect_through(back_listener);
-    co_return proxied_connection{std::move(client), std::move(front), std::move(back),
-                                 std::move(server)};
+template <class S> eddy::task<proxied_connection<S>> proxied() {
+    auto [client, front] = co_await stream_pair<S>();
+    auto [back, server] = co_await stream_pair<S>();
+    co_return proxied_connection<S>{std::move(client), std::move(front), std::move(back),
+                                    std::move(server)};
 }
 
 /// What copy_bidirectional copied: client to server, server to client.
@@ -86,12 +86,13 @@ constexpr std::size_t answer_size = 1 << 20;
 /// then the end of the stream while the proxy stays up, and answers with `answer_size`
 /// random bytes (from `seed`); the proxy must stay up until it ends its side too, and the
 /// closing end must get the whole answer and then the end. Gives the proxy's counts.
+template <class S>
 eddy::task<eddy::result<byte_counts>>
 half_close_then_answer(closing_end closing, std::string_view message, std::uint64_t seed) {
-    auto c = co_await proxied();
+    auto c = co_await proxied<S>();
     scoped proxy(eddy::spawn(eddy::io::copy_bidirectional(c.front, c.back)));
-    tcp_stream& closer = closing == closing_end::client ? c.client : c.server;
-    tcp_stream& answerer = closing == closing_end::client ? c.server : c.client;
+    S& closer = closing == closing_end::client ? c.client : c.server;
+    S& answerer = closing == closing_end::client ? c.server : c.client;
 
     auto sent = co_await send_then_shutdown(closer, bytes_of(message));
     REQUIRE(sent);
@@ -152,10 +153,11 @@ TEST_CASE("read_exact assembles a reader's short reads", "[io]") {
     }());
 }
 
-TEST_CASE("read_exact reports a stream that ends too early", "[io]") {
+TEMPLATE_TEST_CASE("read_exact reports a stream that ends too early", "[io]", tcp_stream,
+                   unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [client, server] = co_await stream_pair<TestType>();
         auto sent = co_await send_then_shutdown(server, bytes_of("abc"));
         REQUIRE(sent);
         std::string got(8, '\0');
@@ -167,10 +169,11 @@ TEST_CASE("read_exact reports a stream that ends too early", "[io]") {
     }());
 }
 
-TEST_CASE("write_all writes every byte however many writes it takes", "[io]") {
+TEMPLATE_TEST_CASE("write_all writes every byte however many writes it takes", "[io]", tcp_stream,
+                   unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [client, server] = co_await stream_pair<TestType>();
         const auto payload = random_bytes(4 << 20, 10);
         std::vector<std::byte> got(payload.size());
         scoped reader(eddy::spawn(receive_exactly(server, got)));
@@ -205,10 +208,11 @@ TEST_CASE("read_to_end without a limit reads a reader's short reads to the end",
     }());
 }
 
-TEST_CASE("read_to_end appends everything up to end of stream", "[io]") {
+TEMPLATE_TEST_CASE("read_to_end appends everything up to end of stream", "[io]", tcp_stream,
+                   unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [client, server] = co_await stream_pair<TestType>();
         const auto payload = random_bytes((1 << 20) + 7, 11);
         scoped writer(eddy::spawn(send_then_shutdown(server, payload)));
 
@@ -224,10 +228,11 @@ TEST_CASE("read_to_end appends everything up to end of stream", "[io]") {
     }());
 }
 
-TEST_CASE("read_to_end stops with too_large past its limit", "[io]") {
+TEMPLATE_TEST_CASE("read_to_end stops with too_large past its limit", "[io]", tcp_stream,
+                   unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [client, server] = co_await stream_pair<TestType>();
         const auto payload = random_bytes(100 * 1024, 12);
         scoped writer(eddy::spawn(send_then_shutdown(server, payload)));
 
@@ -270,10 +275,11 @@ TEST_CASE("read_to_end accepts a stream exactly as long as its limit", "[io]") {
     }());
 }
 
-TEST_CASE("copy moves 8 MiB through a connection byte for byte", "[io]") {
+TEMPLATE_TEST_CASE("copy moves 8 MiB through a connection byte for byte", "[io]", tcp_stream,
+                   unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [client, server] = co_await stream_pair<TestType>();
         const auto payload = random_bytes(big, 14);
         scoped echo(eddy::spawn(echo_with_copy(server)));
 
@@ -291,10 +297,11 @@ TEST_CASE("copy moves 8 MiB through a connection byte for byte", "[io]") {
     }());
 }
 
-TEST_CASE("copy_bidirectional proxies 8 MiB each way at once", "[io][proxy]") {
+TEMPLATE_TEST_CASE("copy_bidirectional proxies 8 MiB each way at once", "[io][proxy]", tcp_stream,
+                   unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto c = co_await proxied();
+        auto c = co_await proxied<TestType>();
         const auto up = random_bytes(big, 15);
         const auto down = random_bytes(big, 16);
         scoped proxy(eddy::spawn(eddy::io::copy_bidirectional(c.front, c.back)));
@@ -323,18 +330,19 @@ TEST_CASE("copy_bidirectional proxies 8 MiB each way at once", "[io][proxy]") {
     }());
 }
 
-TEST_CASE("copy_bidirectional passes on the client's half-close and waits for the reply",
-          "[io][proxy]") {
+TEMPLATE_TEST_CASE("copy_bidirectional passes on the client's half-close and waits for the reply",
+                   "[io][proxy]", tcp_stream, unix_stream) {
     eddy::runtime rt;
-    auto counts = rt.block_on(half_close_then_answer(closing_end::client, "request", 17));
+    auto counts = rt.block_on(half_close_then_answer<TestType>(closing_end::client, "request", 17));
     REQUIRE(counts);
     CHECK(*counts == byte_counts{7, answer_size});
 }
 
-TEST_CASE("copy_bidirectional passes on the server's half-close and waits for the client",
-          "[io][proxy]") {
+TEMPLATE_TEST_CASE("copy_bidirectional passes on the server's half-close and waits for the client",
+                   "[io][proxy]", tcp_stream, unix_stream) {
     eddy::runtime rt;
-    auto counts = rt.block_on(half_close_then_answer(closing_end::server, "greeting", 18));
+    auto counts =
+        rt.block_on(half_close_then_answer<TestType>(closing_end::server, "greeting", 18));
     REQUIRE(counts);
     CHECK(*counts == byte_counts{answer_size, 8});
 }

@@ -12,7 +12,6 @@
 
 #include <array>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -31,14 +30,6 @@ using eddy_test::write_everything;
 using eddy_test::write_text;
 
 namespace {
-
-/// Two connected streams of type S: over 127.0.0.1 for TCP, a socketpair for Unix.
-template <class S> eddy::task<std::pair<S, S>> stream_pair() {
-    if constexpr (std::is_same_v<S, tcp_stream>)
-        co_return co_await eddy_test::connected_pair();
-    else
-        co_return S::pair().value();
-}
 
 template <class S>
 eddy::task<eddy::result<std::size_t>> read_once(typename S::read_half rd,
@@ -68,7 +59,7 @@ TEMPLATE_TEST_CASE("a read and a write wait at once on the two halves of one soc
                    "[net][split]", tcp_stream, unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await stream_pair<TestType>();
+        auto [client, server] = co_await eddy_test::stream_pair<TestType>();
         // A small send buffer, so the 8 MiB cannot vanish into kernel buffers.
         int small = 64 * 1024;
         REQUIRE(::setsockopt(client.native_handle(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) ==
@@ -104,7 +95,7 @@ TEMPLATE_TEST_CASE("owned halves work in two tasks and reunite into the stream",
                    tcp_stream, unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await stream_pair<TestType>();
+        auto [client, server] = co_await eddy_test::stream_pair<TestType>();
         const auto from_server = random_bytes(512 * 1024, 2);
         const auto to_server = random_bytes(512 * 1024, 3);
 
@@ -141,8 +132,8 @@ TEMPLATE_TEST_CASE("reuniting halves of two different streams fails and leaves t
                    "[net][split]", tcp_stream, unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [a1, b1] = co_await stream_pair<TestType>();
-        auto [a2, b2] = co_await stream_pair<TestType>();
+        auto [a1, b1] = co_await eddy_test::stream_pair<TestType>();
+        auto [a2, b2] = co_await eddy_test::stream_pair<TestType>();
         auto [rd1, wr1] = std::move(a1).into_split();
         auto [rd2, wr2] = std::move(a2).into_split();
         CHECK_FALSE(rd1.is_pair_of(wr2));
@@ -172,7 +163,7 @@ TEMPLATE_TEST_CASE("dropping the owned write half shuts down writing", "[net][sp
                    unix_stream) {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await stream_pair<TestType>();
+        auto [client, server] = co_await eddy_test::stream_pair<TestType>();
         auto [rd, wr] = std::move(client).into_split();
         co_await write_text(wr, "last words");
         { auto dropped = std::move(wr); }

@@ -178,6 +178,15 @@ inline eddy::task<std::pair<eddy::net::tcp_stream, eddy::net::tcp_stream>> conne
     co_return co_await connect_through(listener);
 }
 
+/// Two connected streams of type S: over 127.0.0.1 for TCP, a socketpair for Unix (tests
+/// that hold for every stream type are TEMPLATE_TEST_CASEs over both).
+template <class S> eddy::task<std::pair<S, S>> stream_pair() {
+    if constexpr (std::is_same_v<S, eddy::net::tcp_stream>)
+        co_return co_await connected_pair();
+    else
+        co_return S::pair().value();
+}
+
 template <class T> eddy::task<eddy::result<T>> join(eddy::join_handle<T>& h) {
     co_return co_await h;
 }
