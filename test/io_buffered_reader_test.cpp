@@ -249,11 +249,12 @@ TEST_CASE("bytes a fill took from the socket stay buffered when its task is abor
         // waiting fill and queues the filler, this task runs before it: once the socket is
         // drained the fill has the bytes, and its task has not resumed yet.
         bool arrived = false, taken = false;
-        for (int i = 0; i < 1'000'000 && !taken; ++i) {
-            co_await eddy::yield_now();
+        for (int i = 0; i < 1'000'000; ++i) {
             const int unread = unread_bytes(client);
             arrived = arrived || unread > 0;
             taken = arrived && unread == 0;
+            if (taken) break;
+            co_await eddy::yield_now();
         }
         REQUIRE(taken);
         REQUIRE_FALSE(filler.is_finished());

@@ -46,11 +46,13 @@ bool is_resource_shortage(int err) {
 } // namespace
 
 task<result<socket_handle>> accept_connection(const socket_handle& listener) {
-    auto& state = listener.state();
-    auto& sched = state.owner();
+    auto& sched = listener.state().owner();
     auto backoff = first_backoff;
     for (;;) {
         if (sched.stopping()) co_return errc::operation_canceled;
+        // The listener may have been closed while this task was queued to resume.
+        if (!listener.valid()) co_return errc::operation_canceled;
+        auto& state = listener.state();
         // A listener flooded with connections must still let its connections run. Yield
         // before accept4, so a cancelled accept has taken no connection.
         if (!sched.coop_consume()) co_await yield_now();
@@ -59,7 +61,7 @@ task<result<socket_handle>> accept_connection(const socket_handle& listener) {
         if (fd >= 0) co_return socket_handle::adopt(fd);
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK) {
-            state.clear(eddy::detail::readable, tick);
+            state.clear(eddy::detail::readable | eddy::detail::io_error, tick);
             auto ready = co_await eddy::detail::readiness_wait(state, false);
             if (!ready) co_return std::move(ready).error();
         } else if (is_resource_shortage(err)) {

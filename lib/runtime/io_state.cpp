@@ -27,6 +27,9 @@ void io_state::wake(io_waiter*& slot) noexcept {
         slot = w; // EAGAIN again: keep waiting for the next edge
         return;
     }
+    // Done: from here on nothing of the waiter points at this fd, which its task (or
+    // another task that runs first) may close before the waiter resumes.
+    w->state = nullptr;
     owner_->schedule(w->node);
 }
 

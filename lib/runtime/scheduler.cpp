@@ -43,6 +43,7 @@ void scheduler::run_until(const std::function<bool()>& done) {
             return;
         }
         deliver_inbox();
+        run_deferred();
         fire_timers();
         run_ready();
         if (done()) return;
@@ -52,7 +53,7 @@ void scheduler::run_until(const std::function<bool()>& done) {
 
 void scheduler::poll_reactor() {
     int timeout_ms = -1;
-    if (!ready_.empty() || !inbox_.empty()) {
+    if (!ready_.empty() || !inbox_.empty() || !deferred_.empty()) {
         timeout_ms = 0;
     } else if (!timers_.empty()) {
         auto wait = timers_.next_deadline() - clock::now();
@@ -76,6 +77,17 @@ void scheduler::deliver_inbox() {
     }
 }
 
+void scheduler::run_deferred() {
+    if (deferred_.empty()) return;
+    // Only what was deferred before this turn: a call that defers itself again waits.
+    intrusive_list<deferred_call> batch;
+    batch.splice_back(deferred_);
+    while (deferred_call* d = batch.front()) {
+        d->unlink();
+        d->run(d);
+    }
+}
+
 void scheduler::fire_timers() {
     if (timers_.empty()) return;
     const auto now = clock::now();
@@ -84,12 +96,18 @@ void scheduler::fire_timers() {
 }
 
 void scheduler::run_ready() {
+    if (ready_.empty()) return;
+    // The coroutines ready now; those made ready while they run go to `ready_` for the next
+    // turn. A queued coroutine destroyed meanwhile unlinks itself from `batch`.
+    ready_queue batch;
+    batch.splice_back(ready_);
     for (std::size_t i = 0; i < opts_.turn_budget; ++i) {
-        ready_node* n = ready_.pop_front();
+        ready_node* n = batch.pop_front();
         if (!n) return;
         coop_left_ = opts_.coop_budget;
         n->handle.resume(); // n may be gone after this
     }
+    ready_.splice_front(batch); // over budget: they still go first next turn
 }
 
 void scheduler::cancel_waits() noexcept {
@@ -105,6 +123,7 @@ void scheduler::drain_on_stop() {
     for (int round = 0; round < stop_rounds; ++round) {
         cancel_waits();
         deliver_inbox();
+        run_deferred();
         if (ready_.empty()) break;
         run_ready();
     }
@@ -127,6 +146,8 @@ void scheduler::destroy_roots() noexcept {
     }
     while (ready_node* n = ready_.pop_front())
         (void)n;
+    while (deferred_call* d = deferred_.front())
+        d->unlink();
 }
 
 } // namespace eddy::detail

@@ -5,17 +5,25 @@
 //     int n = co_await eddy::submit_to(1, [] { return count_local_sessions(); });
 //     eddy::spawn_on(1, serve_stats());           // a detached task on core 1
 //
-// A coroutine that hopped is not cancel-safe while in flight: do not abort or time out a
-// task while it is between cores.
+// A task may end on any core: whoever awaits it (or joins it) is resumed on its own core.
+//
+// Cancelling a task that is away from its home core (`timeout` or `join_handle::abort` on
+// home) is safe and never touches it from the wrong thread: it takes effect when the task
+// comes back home (by a hop or by ending). A hop that is in flight when the cancellation
+// comes returns home on landing, and the task ends there with `operation_canceled` (a
+// timeout gives `timed_out`). A task that keeps running on another core is not
+// interrupted there: the cancellation waits for it.
 #pragma once
 
 #include "eddy/runtime/detail/inbox.hpp"
 #include "eddy/runtime/detail/runtime_core.hpp"
+#include "eddy/runtime/detail/task_promise_base.hpp"
 #include "eddy/runtime/spawn.hpp"
 #include "eddy/runtime/task.hpp"
 
 #include <cassert>
 #include <concepts>
+#include <cstdint>
 #include <exception>
 #include <type_traits>
 #include <variant>
@@ -27,6 +35,7 @@ namespace detail {
 template <class T> struct is_task : std::false_type {};
 template <class T> struct is_task<task<T>> : std::true_type {};
 
+/// The awaiter of `on(core)`: the coroutine travels as a message in the target's inbox.
 class hop_awaiter final : public inbox_message {
   public:
     explicit hop_awaiter(std::size_t core) noexcept : core_(core) {}
@@ -34,21 +43,62 @@ class hop_awaiter final : public inbox_message {
     hop_awaiter& operator=(const hop_awaiter&) = delete;
 
     bool await_ready() const noexcept { return current_scheduler().index() == core_; }
-    void await_suspend(std::coroutine_handle<> h) noexcept {
-        auto& rt = current_scheduler().runtime();
-        assert(core_ < rt.size() && "on(core): no such core");
+    template <class Promise> void await_suspend(std::coroutine_handle<Promise> h) noexcept {
+        scheduler& here = current_scheduler();
+        assert(core_ < here.runtime().size() && "on(core): no such core");
+        target_ = &here.runtime().core(core_);
         node_.handle = h;
-        rt.core(core_).post(*this);
+        if constexpr (std::is_base_of_v<task_promise_base, Promise>) {
+            task_ = &h.promise();
+            task_->leave(here);
+        }
+        target_->post(*this);
     }
     void await_resume() const noexcept {}
 
-    void deliver(scheduler& receiver) override { receiver.schedule(node_); }
+    /// Called on the task's home core, only while the task is there (not away): a hop that
+    /// came back to be cancelled gives way; one that landed here is queued to run.
+    bool cancel(cancel_request& r) noexcept { return state_ == state::parked || r.force; }
+
+    void deliver(scheduler& receiver) override;
     void discard() noexcept override {}
 
   private:
+    enum class state : std::uint8_t { flying, returning, parked, landed };
+
     std::size_t core_;
+    scheduler* target_ = nullptr;
+    task_promise_base* task_ = nullptr; // null when the hopping coroutine is not a task
+    state state_ = state::flying;
     ready_node node_;
 };
+
+inline void hop_awaiter::deliver(scheduler& receiver) {
+    if (!task_) {
+        receiver.schedule(node_);
+        return;
+    }
+    const bool at_home = &receiver == &task_->home();
+    if (!at_home && state_ == state::flying && task_->cancel_wanted()) {
+        // Cancelled in flight: go back to be cancelled at home rather than run on here.
+        state_ = state::returning;
+        task_->home().post(*this);
+        return;
+    }
+    if (at_home && task_->came_home()) {
+        state_ = state::parked; // the cancellations retry next turn and find it here
+        return;
+    }
+    if (state_ == state::returning) {
+        // The cancellation was withdrawn while we came back: carry on to the target.
+        state_ = state::flying;
+        task_->leave(receiver);
+        target_->post(*this);
+        return;
+    }
+    state_ = state::landed;
+    receiver.schedule(node_);
+}
 
 template <class R> struct task_value { using type = R; };
 template <class T> struct task_value<task<T>> { using type = T; };

@@ -68,11 +68,16 @@ template <class T> class join_handle {
     /// `is_finished()`): its value, `operation_canceled`, or its exception rethrown.
     result<T> outcome() { return outcome_of(*state_); }
 
-    /// Destroys the task where it waits (its pending operations are cancelled and freed).
-    /// Awaiting the handle then gives `errc::operation_canceled`. No effect on a finished
-    /// task. Call it from another task on the same core, not from the task itself.
+    /// Destroys the task where it waits (its pending operations are cancelled and freed,
+    /// and what it had read is lost with it). Awaiting the handle then gives
+    /// `errc::operation_canceled`. No effect on a finished task. Call it on the core that
+    /// spawned the task, from another task, not from the task itself.
+    ///
+    /// If the task has moved to another core (`eddy::on`), it is not touched from here:
+    /// it ends when it comes back or ends (see cross_core.hpp), and meanwhile
+    /// `is_finished()` stays false.
     void abort() noexcept {
-        if (state_ && state_->root()) state_->root()->destroy_root();
+        if (state_ && state_->root()) state_->root()->abort_root(state_->owner());
     }
 
     /// Lets the task run on without a handle.
@@ -90,8 +95,12 @@ namespace detail {
 
 template <class T> join_handle<T> spawn_on_scheduler(scheduler& s, task<T> t) {
     auto* state = new join_state<T>(s);
+    auto child = handle_of(t);
+    auto* child_promise = promise_of(t);
     auto root = run_root<T>(std::move(t), root_guard<T>(state));
     auto& promise = root.handle.promise();
+    promise.child = child;
+    promise.child_promise = child_promise;
     state->set_root(&promise);
     s.add_root(promise);
     promise.start.handle = root.handle;

@@ -5,11 +5,23 @@
 //     eddy::task<> user() { int v = co_await answer(); }
 //
 // Tasks are move-only and own their frame: destroying a task that has not finished destroys
-// its frame, and with it every operation it was waiting on (that is how `timeout` and
-// `join_handle::abort` cancel). Completion resumes the awaiter by symmetric transfer, so a
-// long chain of tasks that finish at once does not grow the stack (on g++ this needs
-// optimisation; the sanitizer build uses clang, which does it at every level).
+// its frame, and with it every operation it was waiting on. Completion resumes the awaiter
+// by symmetric transfer, so a long chain of tasks that finish at once does not grow the
+// stack (on g++ this needs optimisation; the sanitizer build uses clang, which does it at
+// every level).
+//
+// A task may move to another core (`co_await eddy::on(n)`) and end there: its awaiter is
+// still resumed on the core where it awaited, through that core's inbox.
+//
+// Cancel safety: a task awaited under `timeout` is cancelled by withdrawing the operation it
+// waits on, then destroying its frame. If that operation has already completed (its result
+// is queued for the task), the task is not destroyed: it runs on to its next suspension and
+// is cancelled there, so a result that arrived is never dropped. A task that is on another
+// core at that moment is cancelled when it comes back (see `eddy::on`).
 #pragma once
+
+#include "eddy/runtime/detail/awaitable_traits.hpp"
+#include "eddy/runtime/detail/task_promise_base.hpp"
 
 #include <cassert>
 #include <coroutine>
@@ -23,26 +35,6 @@ namespace eddy {
 template <class T = void> class task;
 
 namespace detail {
-
-class task_promise_base {
-  public:
-    struct final_awaiter {
-        bool await_ready() const noexcept { return false; }
-        template <class Promise>
-        std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
-            auto next = self.promise().continuation_;
-            return next ? next : std::noop_coroutine();
-        }
-        void await_resume() const noexcept {}
-    };
-
-    std::suspend_always initial_suspend() const noexcept { return {}; }
-    final_awaiter final_suspend() const noexcept { return {}; }
-    void set_continuation(std::coroutine_handle<> c) noexcept { continuation_ = c; }
-
-  private:
-    std::coroutine_handle<> continuation_;
-};
 
 template <class T> class task_promise final : public task_promise_base {
   public:
@@ -76,6 +68,9 @@ template <> class task_promise<void> final : public task_promise_base {
     std::exception_ptr exception_;
 };
 
+template <class T> std::coroutine_handle<> handle_of(task<T>& t) noexcept;
+template <class T> task_promise_base* promise_of(task<T>& t) noexcept;
+
 } // namespace detail
 
 template <class T> class [[nodiscard]] task {
@@ -97,10 +92,19 @@ template <class T> class [[nodiscard]] task {
             assert(task_->handle_ && "awaiting an empty or cancelled task");
             return task_->handle_.promise().take();
         }
-        /// Cancels the task while it waits: its frame, and the operations in it, are destroyed.
-        bool cancel() noexcept {
+        /// Cancels the task while it waits: withdraws the operation it waits on and destroys
+        /// its frame. False (the task runs on, and `r` is retried) when that operation has
+        /// completed or the task is on another core.
+        bool cancel(detail::cancel_request& r) noexcept {
+            if (!task_->handle_) return true;
+            if (!task_->handle_.promise().cancel_task(task_->handle_, r)) return false;
             task_->reset();
             return true;
+        }
+        /// One attempt, with no retry.
+        bool cancel() noexcept {
+            detail::cancel_request once;
+            return cancel(once);
         }
 
       private:
@@ -136,6 +140,8 @@ template <class T> class [[nodiscard]] task {
     handle_type release() noexcept { return std::exchange(handle_, {}); }
 
   private:
+    template <class U> friend std::coroutine_handle<> detail::handle_of(task<U>&) noexcept;
+    template <class U> friend detail::task_promise_base* detail::promise_of(task<U>&) noexcept;
     handle_type handle_;
 };
 
@@ -145,6 +151,12 @@ template <class T> task<T> task_promise<T>::get_return_object() noexcept {
 }
 inline task<void> task_promise<void>::get_return_object() noexcept {
     return task<void>(std::coroutine_handle<task_promise<void>>::from_promise(*this));
+}
+template <class T> std::coroutine_handle<> handle_of(task<T>& t) noexcept {
+    return t.handle_;
+}
+template <class T> task_promise_base* promise_of(task<T>& t) noexcept {
+    return t.handle_ ? &t.handle_.promise() : nullptr;
 }
 } // namespace detail
 

@@ -6,9 +6,12 @@
 // The first tick completes at once; each later one at the previous deadline plus the
 // period, so the ticks do not drift. A tick that is late (the core was busy) completes at
 // once, and the missed ones follow without waiting until the schedule has caught up (as
-// Tokio's default "burst"). Cancel-safe: a cancelled tick is not lost.
+// Tokio's default "burst"); late ticks count against the task's coop budget, so catching up
+// still lets the core's other tasks run. Cancel-safe: a cancelled tick is not lost. When
+// the runtime stops, a tick gives `errc::operation_canceled`.
 #pragma once
 
+#include "eddy/result.hpp"
 #include "eddy/time/sleep.hpp"
 
 #include <cassert>
@@ -28,9 +31,12 @@ class interval {
     class tick_awaiter {
       public:
         explicit tick_awaiter(interval& owner) noexcept : owner_(&owner), sleep_(owner.next_) {}
-        bool await_ready() const noexcept { return sleep_.await_ready(); }
-        bool await_suspend(std::coroutine_handle<> h) { return sleep_.await_suspend(h); }
-        clock::time_point await_resume() noexcept {
+        bool await_ready() noexcept { return sleep_.await_ready(); }
+        void await_suspend(std::coroutine_handle<> h) { sleep_.await_suspend(h); }
+        /// The deadline of this tick, or `operation_canceled` when the runtime is stopping
+        /// (the tick is not used up).
+        result<clock::time_point> await_resume() noexcept {
+            if (auto r = sleep_.await_resume(); !r) return std::move(r).error();
             clock::time_point due = owner_->next_;
             owner_->next_ += owner_->period_;
             return due;

@@ -2,9 +2,13 @@
 //
 // Timers belong to the calling core (a binary heap per core; the reactor sleeps until the
 // nearest one). Resolution is about a millisecond: a sleep never ends early, and may end a
-// little late under load. When the runtime stops, sleeps end at once. Cancel-safe.
+// little late under load. A sleep whose deadline has passed completes at once but counts
+// against the task's coop budget, so `for (;;) co_await sleep_for(0ms);` still lets the
+// core's other tasks run. When the runtime stops, sleeps end at once with
+// `errc::operation_canceled`. Cancel-safe.
 #pragma once
 
+#include "eddy/result.hpp"
 #include "eddy/runtime/detail/scheduler.hpp"
 #include "eddy/runtime/detail/timer_heap.hpp"
 
@@ -27,22 +31,37 @@ class sleep_awaiter : private timer_node {
         if (owner_) owner_->remove_timer(*this);
     }
 
-    bool await_ready() const noexcept { return deadline_ <= clock::now(); }
-    bool await_suspend(std::coroutine_handle<> h) {
+    bool await_ready() noexcept {
         owner_ = &current_scheduler();
-        if (owner_->stopping()) return false;
+        if (owner_->stopping()) return canceled_ = true;
+        if (deadline_ > clock::now()) return false;
+        // Elapsed already: it counts against the coop budget as an I/O operation that
+        // succeeds at once does, so a loop of elapsed sleeps still lets others run.
+        if (owner_->coop_consume()) return true;
+        yielded_ = true;
+        return false;
+    }
+    void await_suspend(std::coroutine_handle<> h) {
         node_.handle = h;
+        if (yielded_) {
+            owner_->schedule(node_);
+            return;
+        }
         on_expire = [](timer_node* t) {
             auto* self = static_cast<sleep_awaiter*>(t);
+            if (self->owner_->stopping()) self->canceled_ = true;
             self->owner_->schedule(self->node_);
         };
         owner_->add_timer(*this, deadline_);
-        return true;
     }
-    void await_resume() const noexcept {}
+    /// Nothing, or `operation_canceled` when the runtime is stopping.
+    result<void> await_resume() const noexcept {
+        if (canceled_) return errc::operation_canceled;
+        return {};
+    }
 
     bool cancel() noexcept {
-        if (!armed()) return false;
+        if (!armed()) return false; // elapsed: queued to resume
         owner_->remove_timer(*this);
         return true;
     }
@@ -51,6 +70,8 @@ class sleep_awaiter : private timer_node {
     clock::time_point deadline_;
     scheduler* owner_ = nullptr;
     ready_node node_;
+    bool yielded_ = false;
+    bool canceled_ = false;
 };
 
 } // namespace detail

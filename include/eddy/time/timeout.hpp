@@ -12,6 +12,7 @@
 
 #include "eddy/result.hpp"
 #include "eddy/runtime/detail/awaitable_traits.hpp"
+#include "eddy/runtime/detail/cancellation.hpp"
 #include "eddy/runtime/detail/scheduler.hpp"
 #include "eddy/time/sleep.hpp"
 
@@ -28,7 +29,7 @@ template <class T> struct as_result<result<T>> { using type = result<T>; };
 
 template <class Op> class timeout_awaiter : private timer_node {
     using inner_type = awaiter_t<Op&>;
-    static_assert(cancellable_awaiter<inner_type>,
+    static_assert(cancellable_plain<inner_type> || cancellable_by_request<inner_type>,
                   "timeout() needs an operation that can be cancelled (it has cancel())");
 
   public:
@@ -50,6 +51,9 @@ template <class Op> class timeout_awaiter : private timer_node {
         owner_ = &current_scheduler();
         node_.handle = h;
         on_expire = &expire;
+        retry_.owner = owner_;
+        retry_.run = &retry;
+        retry_.self = this;
         // Armed first: the operation may start a task that runs as soon as we return.
         owner_->add_timer(*this, deadline_);
         std::coroutine_handle<> next = suspend_into(inner(), h);
@@ -62,6 +66,7 @@ template <class Op> class timeout_awaiter : private timer_node {
 
     output await_resume() {
         if (owner_) owner_->remove_timer(*this);
+        retry_.withdraw();
         if (timed_out_) return errc::timed_out;
         if constexpr (std::is_void_v<await_result_t<Op&>>) {
             inner().await_resume();
@@ -69,6 +74,13 @@ template <class Op> class timeout_awaiter : private timer_node {
         } else {
             return inner().await_resume();
         }
+    }
+
+    /// Cancelling the timeout cancels the operation it guards (a nested timeout, or a
+    /// task that contains one, passes the cancellation on).
+    bool cancel(cancel_request& r) noexcept {
+        if (timed_out_) return r.force; // queued to report the timeout
+        return cancel_awaiter(inner(), r);
     }
 
   private:
@@ -82,12 +94,24 @@ template <class Op> class timeout_awaiter : private timer_node {
             return op_;
     }
 
-    static void expire(timer_node* t) {
-        auto* self = static_cast<timeout_awaiter*>(t);
-        if (!self->inner().cancel()) return; // it completed: its awaiter resumes normally
-        self->timed_out_ = true;
-        self->owner_->schedule(self->node_);
+    // The deadline passed. If the operation cannot be withdrawn now (it completed and is
+    // queued, or it is a task that is on another core), `retry_` tries again: next turn, or
+    // when the task comes back. Meanwhile a completed operation resumes us normally.
+    void try_to_expire() noexcept {
+        if (!cancel_awaiter(inner(), retry_)) {
+            if (!retry_.waiting_for_return()) retry_.retry_next_turn();
+            return;
+        }
+        timed_out_ = true;
+        owner_->schedule(node_);
     }
+    static void expire(timer_node* t) { static_cast<timeout_awaiter*>(t)->try_to_expire(); }
+    static void retry(deferred_call* d) {
+        static_cast<retry_request*>(static_cast<cancel_request*>(d))->self->try_to_expire();
+    }
+    struct retry_request : cancel_request {
+        timeout_awaiter* self = nullptr;
+    };
 
     Op op_;
     std::optional<std::conditional_t<wraps, inner_type, char>> inner_;
@@ -95,6 +119,8 @@ template <class Op> class timeout_awaiter : private timer_node {
     scheduler* owner_ = nullptr;
     ready_node node_;
     bool timed_out_ = false;
+    // Declared after the operation, so it is withdrawn before the operation is destroyed.
+    retry_request retry_;
 };
 
 } // namespace detail

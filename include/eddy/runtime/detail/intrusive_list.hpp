@@ -49,6 +49,18 @@ template <class T> class intrusive_list {
         head_.prev_ = &h;
     }
 
+    /// Moves every item of `other` to the back of this list.
+    void splice_back(intrusive_list& other) noexcept {
+        if (other.empty()) return;
+        list_hook* first = other.head_.next_;
+        list_hook* last = other.head_.prev_;
+        other.head_.prev_ = other.head_.next_ = &other.head_;
+        first->prev_ = head_.prev_;
+        last->next_ = &head_;
+        head_.prev_->next_ = first;
+        head_.prev_ = last;
+    }
+
     T* front() noexcept { return empty() ? nullptr : static_cast<T*>(head_.next_); }
 
     /// Calls `f(item)` for every item; `f` may unlink (or destroy) the item it is given.

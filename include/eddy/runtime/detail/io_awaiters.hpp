@@ -18,6 +18,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <sys/types.h>
+#include <utility>
 
 namespace eddy::detail {
 
@@ -43,11 +44,12 @@ result<std::size_t> attempt(io_state& s, Call& call, io_direction dir, bool& blo
         }
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            s.clear(bit, tick);
+            s.clear(bit | io_error, tick);
             blocked = true;
             return errc::would_block;
         }
         blocked = false;
+        s.clear_error(); // reported: the error readiness is used up
         return error::from_errno(errno);
     }
 }
@@ -80,7 +82,8 @@ template <class Call> class io_operation : private io_waiter {
     void await_suspend(std::coroutine_handle<> h) noexcept {
         node.handle = h;
         if (yielded_) {
-            state->owner().schedule(node);
+            // Completed: let go of the fd before queueing (see io_state::wake).
+            std::exchange(state, nullptr)->owner().schedule(node);
             return;
         }
         retry = &retry_call;
@@ -137,7 +140,7 @@ class readiness_wait : private io_waiter {
     void await_suspend(std::coroutine_handle<> h) noexcept {
         node.handle = h;
         if (yielded_)
-            state->owner().schedule(node);
+            std::exchange(state, nullptr)->owner().schedule(node);
         else if (write_)
             state->park_writer(*this);
         else

@@ -4,7 +4,9 @@
 // The fd is registered once, edge-triggered, with `data.ptr` pointing here. Readiness bits
 // are set by events and cleared by operations that saw EAGAIN (or a short read/write);
 // `tick` counts events so an operation clears only the readiness it observed. Read-closed
-// and error are never cleared: after them every read returns at once.
+// is never cleared: after it every read returns at once. Error readiness is used up by the
+// operation that reports the error, or cleared with the rest by an EAGAIN (a datagram
+// socket's ICMP error is reported once, then the socket waits again).
 #pragma once
 
 #include "eddy/runtime/detail/intrusive_list.hpp"
@@ -54,9 +56,11 @@ class io_state : public list_hook {
     std::uint32_t tick() const noexcept { return tick_; }
 
     /// Forgets `bits` unless an event arrived since `seen_tick` was read.
-    void clear(std::uint8_t bits, std::uint32_t seen_tick) noexcept {
+    void clear(unsigned bits, std::uint32_t seen_tick) noexcept {
         if (tick_ == seen_tick) ready_ &= static_cast<std::uint8_t>(~bits);
     }
+    /// An operation reported the fd's error: the error readiness is used up.
+    void clear_error() noexcept { ready_ &= static_cast<std::uint8_t>(~io_error); }
 
     // One reader and one writer at a time: a second would silently replace the first.
     void park_reader(io_waiter& w) noexcept {

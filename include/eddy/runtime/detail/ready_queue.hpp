@@ -53,6 +53,17 @@ class ready_queue {
         head_.prev_ = &n;
     }
 
+    /// Moves every node of `other` to the back of this queue.
+    void splice_back(ready_queue& other) noexcept {
+        if (other.empty()) return;
+        link_between(other, head_.prev_, &head_);
+    }
+    /// Moves every node of `other` to the front of this queue, keeping their order.
+    void splice_front(ready_queue& other) noexcept {
+        if (other.empty()) return;
+        link_between(other, &head_, head_.next_);
+    }
+
     ready_node* pop_front() noexcept {
         if (empty()) return nullptr;
         ready_node* n = head_.next_;
@@ -61,6 +72,17 @@ class ready_queue {
     }
 
   private:
+    // Moves `other`'s nodes between `before` and `after` (neighbours in this queue).
+    void link_between(ready_queue& other, ready_node* before, ready_node* after) noexcept {
+        ready_node* first = other.head_.next_;
+        ready_node* last = other.head_.prev_;
+        other.head_.prev_ = other.head_.next_ = &other.head_;
+        before->next_ = first;
+        first->prev_ = before;
+        last->next_ = after;
+        after->prev_ = last;
+    }
+
     ready_node head_;
 };
 

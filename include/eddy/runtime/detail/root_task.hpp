@@ -17,6 +17,9 @@ class root_task {
   public:
     struct promise_type final : root_base {
         ready_node start;
+        // The user's task, for `abort`.
+        std::coroutine_handle<> child;
+        task_promise_base* child_promise = nullptr;
 
         root_task get_return_object() noexcept {
             return root_task{std::coroutine_handle<promise_type>::from_promise(*this)};
@@ -28,6 +31,25 @@ class root_task {
         void destroy_root() noexcept override {
             std::coroutine_handle<promise_type>::from_promise(*this).destroy();
         }
+        void abort_root(scheduler& home) noexcept override {
+            if (start.linked() || !child_promise) return destroy_root(); // it has not started
+            abort_.force = true;
+            abort_.owner = &home;
+            abort_.run = &retry_abort;
+            abort_.root = this;
+            if (child_promise->cancel_task(child, abort_)) return destroy_root();
+            // Away on another core: retried when it comes back. Finished: nothing to do.
+        }
+
+      private:
+        struct abort_request : cancel_request {
+            promise_type* root = nullptr;
+        };
+        static void retry_abort(deferred_call* d) {
+            auto* r = static_cast<abort_request*>(static_cast<cancel_request*>(d));
+            r->root->abort_root(*r->owner);
+        }
+        abort_request abort_;
     };
 
     std::coroutine_handle<promise_type> handle;

@@ -1,11 +1,15 @@
 // One core's scheduler: run queue, reactor, timers and inbox, driven by one thread. Nothing
 // here is shared with other threads except the inbox and the stop flag.
 //
-// A loop turn: deliver inbox messages, fire due timers, run up to `turn_budget` ready
-// coroutines (each resumed with a fresh coop budget), then poll the reactor without waiting
-// if work is left, or until the next timer otherwise.
+// A loop turn: deliver inbox messages, run deferred calls, fire due timers, then resume the
+// coroutines that were ready when the turn began, each once and at most `turn_budget` of
+// them (each with a fresh coop budget); a coroutine made ready during the turn waits for the
+// next one. Then poll the reactor: without waiting if work is left, else until the next
+// timer. So a task that always has work cannot hold timers and the reactor back for longer
+// than one turn.
 #pragma once
 
+#include "eddy/runtime/detail/cancellation.hpp"
 #include "eddy/runtime/detail/inbox.hpp"
 #include "eddy/runtime/detail/intrusive_list.hpp"
 #include "eddy/runtime/detail/reactor.hpp"
@@ -25,6 +29,9 @@ class runtime_core;
 class root_base : public list_hook {
   public:
     virtual void destroy_root() noexcept = 0;
+    /// Aborts the task on its home core `home`: at once where it waits, or, if it is away
+    /// on another core, when it comes back.
+    virtual void abort_root(scheduler& home) noexcept = 0;
 
   protected:
     ~root_base() = default;
@@ -32,7 +39,7 @@ class root_base : public list_hook {
 
 struct scheduler_options {
     std::size_t coop_budget = 128; ///< operations a task may complete at once before yielding
-    std::size_t turn_budget = 256; ///< coroutines resumed between two reactor polls
+    std::size_t turn_budget = 64;  ///< coroutines resumed between two reactor polls
 };
 
 class scheduler {
@@ -62,6 +69,11 @@ class scheduler {
 
     void add_root(root_base& r) noexcept { roots_.push_back(r); }
 
+    /// Runs `d` at the start of the next turn (once, however often it is deferred).
+    void defer(deferred_call& d) noexcept {
+        if (!d.linked()) deferred_.push_back(d);
+    }
+
     // --- any thread ---
     /// Queues `m` for this core and wakes it if needed.
     void post(inbox_message& m) noexcept {
@@ -85,6 +97,7 @@ class scheduler {
     void poll_reactor();
     void deliver_inbox();
     void fire_timers();
+    void run_deferred();
     void run_ready();
     void cancel_waits() noexcept;
     void drain_on_stop();
@@ -98,6 +111,7 @@ class scheduler {
     inbox inbox_;
     intrusive_list<io_state> ios_;
     intrusive_list<root_base> roots_;
+    intrusive_list<deferred_call> deferred_;
     std::size_t coop_left_ = 0;
     bool stopping_ = false;
 };
