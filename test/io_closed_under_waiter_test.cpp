@@ -112,8 +112,9 @@ TEST_CASE("a write that completed is reported when its stream is closed before i
           "[io][close]") {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [c, server] = expect(unix_stream::pair(), "pair");
-        std::optional<unix_stream> client(std::move(c));
+        auto streams = expect(unix_stream::pair(), "pair");
+        std::optional<unix_stream> client(std::move(streams.first));
+        unix_stream& server = streams.second; // (a reference: lambdas may capture it)
         const std::size_t before = fill_send_buffer(*client);
         const std::string text = "one more";
         auto writer = eddy::spawn(write_some(&*client, bytes_of(text)));
@@ -153,8 +154,9 @@ TEST_CASE("readable() that completed resumes cleanly after its stream is closed"
 TEST_CASE("writable() that completed resumes cleanly after its stream is closed", "[io][close]") {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto [c, server] = expect(unix_stream::pair(), "pair");
-        std::optional<unix_stream> client(std::move(c));
+        auto streams = expect(unix_stream::pair(), "pair");
+        std::optional<unix_stream> client(std::move(streams.first));
+        unix_stream& server = streams.second; // (a reference: lambdas may capture it)
         fill_send_buffer(*client);
         auto waiter = eddy::spawn(wait_writable(&*client));
         co_await eddy::yield_now(); // it parks
@@ -225,7 +227,8 @@ TEST_CASE("a read that completed at once but yielded for fairness resumes cleanl
         std::optional<tcp_stream> client(std::move(c));
         const int fd = client->native_handle();
         co_await eddy_test::write_text(server, "ab");
-        REQUIRE(co_await yield_until([&] { return unread_bytes(fd) == 2; }));
+        const bool arrived = co_await yield_until([&] { return unread_bytes(fd) == 2; });
+        REQUIRE(arrived);
         std::array<std::byte, 1> first{}, second{};
         auto reader = eddy::spawn([](tcp_stream* s, std::span<std::byte> a,
                                      std::span<std::byte> b) -> eddy::task<std::size_t> {

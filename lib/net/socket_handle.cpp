@@ -22,6 +22,9 @@ result<socket_handle> socket_handle::adopt(int fd) {
 
 void socket_handle::close() noexcept {
     if (!state_) return;
+    // Closing unregisters from the owner's reactor and socket list: on its core only (a
+    // task that ends on another core must not take its home's sockets with it).
+    state_->check_core();
     state_->owner().io().remove(*state_);
     ::close(state_->fd());
     state_.reset(); // wakes a waiter still parked with operation_canceled
@@ -29,6 +32,7 @@ void socket_handle::close() noexcept {
 
 int socket_handle::release() noexcept {
     if (!state_) return -1;
+    state_->check_core();
     state_->owner().io().remove(*state_);
     const int fd = state_->fd();
     state_.reset();

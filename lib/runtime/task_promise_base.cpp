@@ -20,8 +20,11 @@ bool task_promise_base::cancel_task(std::coroutine_handle<> self, cancel_request
         add_request(r);
         return false;
     }
-    if (self.done()) return false; // its value waits for the awaiter
-    if (!waiting_) return true;    // it has not started
+    // Finished at home (or its completion came home): its value waits for the awaiter, which
+    // is queued. A forced cancellation (abort) destroys it anyway; the queued node is in the
+    // frame and unlinks itself.
+    if (self.done()) return r.force;
+    if (!waiting_) return true; // it has not started
     return waiting_->cancel(waiting_, r);
 }
 

@@ -152,6 +152,7 @@ template <class R> class buffered_reader {
         bool cancel() noexcept requires detail::inner_operation<inner_read>::cancellable {
             return inner_.cancel();
         }
+        bool cancel(eddy::detail::cancel_request& r) noexcept { return inner_.cancel(r); }
 
       private:
         buffered_reader* reader_;
@@ -195,6 +196,7 @@ template <class R> class buffered_reader {
         bool cancel() noexcept requires detail::inner_operation<inner_read>::cancellable {
             return inner_.cancel();
         }
+        bool cancel(eddy::detail::cancel_request& r) noexcept { return inner_.cancel(r); }
 
       private:
         buffered_reader* reader_;

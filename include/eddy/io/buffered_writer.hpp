@@ -135,6 +135,7 @@ template <class W> class buffered_writer {
             return slow_.resume();
         }
         bool cancel() noexcept { return slow_.cancel(); }
+        bool cancel(eddy::detail::cancel_request& r) noexcept { return slow_.cancel(r); }
 
       private:
         buffered_writer* writer_;
@@ -163,6 +164,7 @@ template <class W> class buffered_writer {
             writer_->drained(n);
             return n;
         }
+        bool cancel(eddy::detail::cancel_request& r) noexcept { return inner_.cancel(r); }
 
       private:
         buffered_writer* writer_;

@@ -80,7 +80,10 @@ template <class Op> class timeout_awaiter : private timer_node {
     /// task that contains one, passes the cancellation on).
     bool cancel(cancel_request& r) noexcept {
         if (timed_out_) return r.force; // queued to report the timeout
-        return cancel_awaiter(inner(), r);
+        if (!cancel_awaiter(inner(), r)) return false;
+        if (owner_) owner_->remove_timer(*this);
+        retry_.withdraw();
+        return true;
     }
 
   private:

@@ -10,8 +10,11 @@
 #pragma once
 
 #include "eddy/runtime/detail/awaitable_traits.hpp"
+#include "eddy/runtime/detail/cancellation.hpp"
+#include "eddy/runtime/task.hpp"
 
 #include <cassert>
+#include <concepts>
 #include <coroutine>
 #include <optional>
 #include <utility>
@@ -25,6 +28,10 @@ template <class Op> class inner_operation {
   public:
     using result_type = eddy::detail::await_result_t<Op&>;
     static constexpr bool cancellable = eddy::detail::cancellable_awaiter<awaiter_type>;
+    static constexpr bool is_task = requires(Op & op) {
+        { op.done() } -> std::same_as<bool>;
+        op.release();
+    };
 
     inner_operation() noexcept = default;
     /// Only an operation that has not started can move (a `timeout` takes its operand by
@@ -58,16 +65,38 @@ template <class Op> class inner_operation {
     }
 
     bool cancel() noexcept requires cancellable {
-        const bool withdrawn = get().cancel();
-        if (withdrawn) waiting_ = false;
-        return withdrawn;
+        eddy::detail::cancel_request once;
+        return cancel(once);
+    }
+    /// Passes a cancellation on (so that an abort, or a task that is on another core, is
+    /// handled by the operation itself).
+    bool cancel(eddy::detail::cancel_request& r) noexcept {
+        if constexpr (eddy::detail::cancellable_by_request<awaiter_type>) {
+            const bool withdrawn = get().cancel(r);
+            if (withdrawn) waiting_ = false;
+            return withdrawn;
+        } else if constexpr (cancellable) {
+            // Asked even when forced: if it completed, `waiting_` stays set, so the owner's
+            // destructor takes the result (`take_unclaimed`) and accounts its bytes.
+            const bool withdrawn = get().cancel();
+            if (withdrawn) waiting_ = false;
+            return withdrawn || r.force;
+        } else {
+            return true;
+        }
     }
 
     /// The result of an operation that completed while its coroutine was not resumed, or
-    /// nothing (not started, withdrawn, already resumed, or not cancellable so unknown).
+    /// nothing (not started, withdrawn, already resumed, not cancellable so unknown, or a
+    /// task that has not finished: its frame goes, and what it had is lost with it).
     std::optional<result_type> take_unclaimed() {
         if constexpr (cancellable) {
             if (!waiting_ || cancel()) return std::nullopt;
+            if constexpr (is_task) {
+                // (A task on another core is not looked at: its frame belongs to that thread.)
+                const auto* promise = eddy::detail::promise_of(*op_);
+                if (!promise || promise->away() || !op_->done()) return std::nullopt;
+            }
             return resume();
         } else {
             return std::nullopt;

@@ -30,9 +30,11 @@ struct io_direction {
 };
 
 /// Runs `call(fd)` once: its byte count, would_block (readiness forgotten), or the error.
+/// Stops the program if the calling thread is not the fd's core.
 template <class Call>
 result<std::size_t> attempt(io_state& s, Call& call, io_direction dir, bool& blocked) {
     const std::uint8_t bit = dir.write ? writable : readable;
+    s.check_core();
     for (;;) {
         const std::uint32_t tick = s.tick();
         const ssize_t n = call(s.fd());
@@ -66,7 +68,7 @@ template <class Call> class io_operation : private io_waiter {
     }
 
     bool await_ready() {
-        scheduler& sched = state->owner();
+        scheduler& sched = state->owner(); // (`attempt` checks that this is its core)
         if (sched.stopping()) {
             result_ = errc::operation_canceled;
             return true;
@@ -129,6 +131,7 @@ class readiness_wait : private io_waiter {
     }
 
     bool await_ready() noexcept {
+        state->check_core();
         scheduler& sched = state->owner();
         if (sched.stopping()) return canceled = true;
         if (!(write_ ? state->write_ready() : state->read_ready())) return false;

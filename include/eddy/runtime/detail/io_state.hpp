@@ -10,9 +10,9 @@
 #pragma once
 
 #include "eddy/runtime/detail/intrusive_list.hpp"
+#include "eddy/runtime/detail/misuse.hpp"
 #include "eddy/runtime/detail/ready_queue.hpp"
 
-#include <cassert>
 #include <cstdint>
 
 namespace eddy::detail {
@@ -62,15 +62,25 @@ class io_state : public list_hook {
     /// An operation reported the fd's error: the error readiness is used up.
     void clear_error() noexcept { ready_ &= static_cast<std::uint8_t>(~io_error); }
 
-    // One reader and one writer at a time: a second would silently replace the first.
+    // One reader and one writer at a time: a second would silently replace the first, so
+    // it is stopped in every build.
     void park_reader(io_waiter& w) noexcept {
-        assert(!reader_ && "two operations read from one fd at once");
+        if (reader_)
+            misuse("two operations read from one socket at once: give each direction to one "
+                   "task (split the socket for a reader and a writer)");
         reader_ = &w;
     }
     void park_writer(io_waiter& w) noexcept {
-        assert(!writer_ && "two operations write to one fd at once");
+        if (writer_)
+            misuse("two operations write to one socket at once: give each direction to one "
+                   "task (split the socket for a reader and a writer)");
         writer_ = &w;
     }
+
+    /// Stops the program (in every build) if the calling thread runs another core: an fd
+    /// used there would park on a reactor that resumes it on the wrong thread, and its
+    /// readiness would be raced.
+    void check_core() const noexcept { check_owner(*owner_, "a socket"); }
     /// Removes `w` if it is parked here; true if it was.
     bool unpark(io_waiter& w) noexcept {
         if (reader_ == &w) return reader_ = nullptr, true;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "eddy/result.hpp"
+#include "eddy/runtime/detail/misuse.hpp"
 #include "eddy/runtime/detail/ready_queue.hpp"
 #include "eddy/runtime/detail/scheduler.hpp"
 
@@ -55,6 +56,7 @@ template <class T> class join_state {
     root_base* root() const noexcept { return root_; }
 
     void release() noexcept {
+        check_owner(*owner_, "a join handle");
         if (--refs_ == 0) delete this;
     }
 

@@ -38,7 +38,8 @@ class root_task {
             abort_.run = &retry_abort;
             abort_.root = this;
             if (child_promise->cancel_task(child, abort_)) return destroy_root();
-            // Away on another core: retried when it comes back. Finished: nothing to do.
+            // Away on another core: retried when it comes back.
+            if (!abort_.waiting_for_return()) abort_.retry_next_turn();
         }
 
       private:

@@ -40,8 +40,15 @@ template <class Stored> class tracked_awaiter : private tracked_wait {
     bool await_ready() { return awaiter_.await_ready(); }
     template <class P> auto await_suspend(std::coroutine_handle<P> h) {
         cancel = &cancel_stored;
+        // Recorded before: the awaiter may hand the coroutine to another core, which may
+        // resume it before await_suspend returns here.
         *slot_ = this;
-        return awaiter_.await_suspend(h);
+        try {
+            return awaiter_.await_suspend(h);
+        } catch (...) {
+            *slot_ = nullptr;
+            throw;
+        }
     }
     decltype(auto) await_resume() {
         *slot_ = nullptr;

@@ -1,0 +1,26 @@
+#include "eddy/runtime/detail/misuse.hpp"
+
+#include "eddy/runtime/detail/log.hpp"
+#include "eddy/runtime/detail/scheduler.hpp"
+
+#include <cstdlib>
+
+namespace eddy::detail {
+
+void misuse(const char* what) noexcept {
+    log().critical("{}", what);
+    log().flush();
+    std::abort();
+}
+
+void check_owner(const scheduler& owner, const char* what) noexcept {
+    const scheduler* here = current_scheduler_or_null();
+    if (!here || here == &owner) return;
+    log().critical("{} of core {} was used from core {}: it stays on the core that made it "
+                   "(a socket moves with into_fd and from_fd)",
+                   what, owner.index(), here->index());
+    log().flush();
+    std::abort();
+}
+
+} // namespace eddy::detail

@@ -1,0 +1,118 @@
+// Programmer errors that would otherwise corrupt a core silently stop the program with a
+// clear message in every build: a socket (or a join handle) used from another core than its
+// own, and two operations waiting in the same direction on one socket. Each runs in a forked
+// child.
+#include "test_support.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <string>
+
+using eddy::net::tcp_stream;
+
+namespace {
+
+struct death {
+    int status = 0;
+    std::string stderr_text;
+};
+
+/// Runs `body` in a forked child with stderr on a pipe; the child exits 0 if `body` returns.
+template <class F> death run_in_child(F body) {
+    int err[2];
+    REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::dup2(err[1], STDERR_FILENO);
+        body();
+        ::_exit(0);
+    }
+    ::close(err[1]);
+    death d;
+    std::array<char, 4096> buf;
+    for (;;) {
+        const ssize_t n = ::read(err[0], buf.data(), buf.size());
+        if (n <= 0) break;
+        d.stderr_text.append(buf.data(), static_cast<std::size_t>(n));
+    }
+    ::close(err[0]);
+    REQUIRE(::waitpid(pid, &d.status, 0) == pid);
+    return d;
+}
+
+void check_aborted_saying(const death& d, const std::string& words) {
+    CHECK(WIFSIGNALED(d.status));
+    if (WIFSIGNALED(d.status)) CHECK(WTERMSIG(d.status) == SIGABRT);
+    CHECK_THAT(d.stderr_text, Catch::Matchers::ContainsSubstring(words));
+}
+
+} // namespace
+
+TEST_CASE("a stream read from another core than its own stops the program, naming both cores",
+          "[runtime][misuse]") {
+    const auto d = run_in_child([] {
+        eddy::runtime rt{{.cores = 2}};
+        rt.block_on([]() -> eddy::task<> {
+            auto [client, server] = co_await eddy_test::connected_pair();
+            co_await eddy_test::write_text(server, "x");
+            co_await eddy::on(1);
+            std::array<std::byte, 4> buf{};
+            (void)co_await client.read(buf); // client belongs to core 0
+            co_await eddy::on(0);
+        }());
+    });
+    check_aborted_saying(d, "a socket of core 0 was used from core 1");
+}
+
+TEST_CASE("a second read waiting on one stream stops the program", "[runtime][misuse]") {
+    const auto d = run_in_child([] {
+        eddy::runtime rt;
+        rt.block_on([]() -> eddy::task<> {
+            auto [client, server] = co_await eddy_test::connected_pair();
+            auto read_one = [](tcp_stream* s) -> eddy::task<> {
+                std::array<std::byte, 4> buf{};
+                (void)co_await s->read(buf);
+            };
+            auto first = eddy::spawn(read_one(&client));
+            auto second = eddy::spawn(read_one(&client));
+            co_await eddy::sleep_for(std::chrono::milliseconds(50));
+        }());
+    });
+    check_aborted_saying(d, "two operations read from one socket at once");
+}
+
+TEST_CASE("a task that ends on another core holding a socket of its home stops the program "
+          "when the socket closes",
+          "[runtime][misuse]") {
+    const auto d = run_in_child([] {
+        eddy::runtime rt{{.cores = 2}};
+        rt.block_on([]() -> eddy::task<> {
+            auto [client, server] = co_await eddy_test::connected_pair();
+            co_await eddy::on(1);
+            co_return; // client and server close here, on core 1
+        }());
+    });
+    check_aborted_saying(d, "a socket of core 0 was used from core 1");
+}
+
+TEST_CASE("a join handle dropped on another core than the one that spawned its task stops the "
+          "program",
+          "[runtime][misuse]") {
+    const auto d = run_in_child([] {
+        eddy::runtime rt{{.cores = 2}};
+        rt.block_on([]() -> eddy::task<> {
+            auto h = eddy::spawn(eddy_test::value_after(std::chrono::hours(1), 1));
+            co_await eddy::on(1);
+            h.detach();
+        }());
+    });
+    check_aborted_saying(d, "a join handle of core 0 was used from core 1");
+}
