@@ -41,9 +41,12 @@ inline std::string how_it_ended(int status) {
 
 /// Where a child's stdin and stdout go: by default stdin is /dev/null and stdout a pipe the
 /// test reads; a path redirects it to that file (stdout: created or truncated).
+/// `stdout_reader_gone` gives it a stdout pipe whose read end is closed before it starts (a
+/// write there raises SIGPIPE).
 struct child_stdio {
     std::string stdin_path = "/dev/null";
     std::string stdout_path;
+    bool stdout_reader_gone = false;
 };
 
 /// A child process with its stdout and stderr on pipes. The destructor kills (SIGKILL) and
@@ -58,6 +61,8 @@ class child_process {
         REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
         stderr_ = unique_fd(err[0]);
         unique_fd err_w(err[1]);
+
+        if (stdio.stdout_reader_gone) stdout_.reset();
 
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);

@@ -10,11 +10,13 @@
 // it keeps printing replies until none came for `--wait` seconds. Exit 1 with one line on
 // stderr when it cannot connect or the connection fails; exit 2 on bad arguments.
 #include "../common/cli.hpp"
+#include "../common/signals.hpp"
 #include "sessions.hpp"
 
 #include <cstdio>
 
 int main(int argc, char** argv) {
+    eddy::samples::ignore_sigpipe();
     CLI::App app{"eddy-connect: stdin to a socket, the socket to stdout", "eddy-connect"};
     std::string address, unix_path;
     bool udp = false;

@@ -88,8 +88,8 @@ class dealer {
 } // namespace
 
 int serve_unix(const settings& s) {
+    stop_signals signals;
     eddy::runtime rt{{.cores = s.threads}};
-    auto stop_signal = eddy::signal::ctrl_c();
 
     auto listener = rt.block_on([&]() -> eddy::task<eddy::result<unix_listener>> {
         co_return unix_listener::bind(s.unix_path);
@@ -99,7 +99,7 @@ int serve_unix(const settings& s) {
     const socket_file file(bound);
     say_listening(bound.to_string());
 
-    return run_until_signal(rt, stop_signal, [&listener]() -> eddy::task<> {
+    return run_until_signal(rt, signals, [&listener]() -> eddy::task<> {
         if (eddy::current_core() == 0) co_await accept_loop(*listener, dealer{});
     });
 }
