@@ -150,3 +150,15 @@ TEST_CASE("eddy-connect rejects bad arguments with one line on stderr", "[integr
         CHECK(err.starts_with("eddy-connect: "));
     }
 }
+
+TEST_CASE("eddy-connect refuses a --wait that is not seconds from more than 0 to 3600",
+          "[integration][connect]") {
+    for (const std::string wait :
+         {"nan", "-nan", "inf", "-inf", "-1", "0", "-0", "1e400", "3601", "1s", ""}) {
+        CAPTURE(wait);
+        child_process client({binary("EDDY_CONNECT"), "--udp", "127.0.0.1:9", "--wait", wait});
+        const auto err = eddy_test::stderr_of_failed_start(client, "a bad --wait");
+        CHECK(err.starts_with("eddy-connect: "));
+        CHECK_THAT(err, ContainsSubstring("--wait"));
+    }
+}
