@@ -40,9 +40,9 @@ inline std::string how_it_ended(int status) {
 }
 
 /// Where a child's stdin and stdout go: by default stdin is /dev/null and stdout a pipe the
-/// test reads; a path redirects it to that file (stdout: created or truncated).
-/// `stdout_reader_gone` gives it a stdout pipe whose read end is closed before it starts (a
-/// write there raises SIGPIPE).
+/// test reads; a path redirects it to that file (stdout: created or truncated). An empty
+/// `stdin_path` starts the child with fd 0 closed; `stdout_reader_gone` gives it a stdout
+/// pipe whose read end is closed before it starts (a write there raises SIGPIPE).
 struct child_stdio {
     std::string stdin_path = "/dev/null";
     std::string stdout_path;
@@ -66,8 +66,11 @@ class child_process {
 
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdio.stdin_path.c_str(), O_RDONLY,
-                                         0);
+        if (stdio.stdin_path.empty())
+            posix_spawn_file_actions_addclose(&actions, STDIN_FILENO);
+        else
+            posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdio.stdin_path.c_str(),
+                                             O_RDONLY, 0);
         if (stdio.stdout_path.empty())
             posix_spawn_file_actions_adddup2(&actions, out_w.fd(), STDOUT_FILENO);
         else

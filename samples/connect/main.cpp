@@ -8,12 +8,17 @@
 // Over a stream, the end of stdin shuts down the socket's sending side, and the program
 // exits 0 once the server has closed its side. Over UDP there is no close: after stdin ends
 // it keeps printing replies until none came for `--wait` seconds (more than 0, at most
-// 3600). Exit 1 with one line on stderr when it cannot connect or the connection fails;
-// exit 2 on bad arguments.
+// 3600). Exit 1 with one line on stderr when stdin cannot be read (a directory, closed),
+// it cannot connect or the connection fails; exit 2 on bad arguments.
 #include "../common/cli.hpp"
 #include "../common/signals.hpp"
 #include "sessions.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <optional>
@@ -31,6 +36,18 @@ std::optional<eddy::clock::duration> parse_wait(const std::string& text) {
     if (!(seconds > 0 && seconds <= 3600)) return std::nullopt; // false for NaN too
     return std::chrono::duration_cast<eddy::clock::duration>(
         std::chrono::duration<double>(seconds));
+}
+
+/// Why stdin cannot be read, or nothing. Asked before the runtime exists: with fd 0 closed,
+/// the runtime's first fd (its epoll instance) would take number 0 and pass for stdin.
+std::optional<std::string> stdin_unreadable() {
+    struct stat st {};
+    if (::fstat(STDIN_FILENO, &st) < 0)
+        return errno == EBADF ? "fd 0 is closed" : eddy::error::from_errno(errno).message();
+    if (S_ISDIR(st.st_mode)) return "is a directory";
+    const int flags = ::fcntl(STDIN_FILENO, F_GETFL);
+    if (flags >= 0 && (flags & O_ACCMODE) == O_WRONLY) return "is open for writing only";
+    return std::nullopt;
 }
 
 } // namespace
@@ -61,6 +78,10 @@ int main(int argc, char** argv) {
         return eddy::samples::usage_error(
             app, "--wait: expected seconds, more than 0 and at most 3600, not '" + wait_text + "'");
     spdlog::set_level(level);
+    if (const auto why = stdin_unreadable()) {
+        std::fprintf(stderr, "eddy-connect: cannot read stdin: %s\n", why->c_str());
+        return 1;
+    }
 
     namespace connect = eddy::samples::connect;
     eddy::runtime rt{{.cores = 1}};
