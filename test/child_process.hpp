@@ -40,10 +40,13 @@ inline std::string how_it_ended(int status) {
 }
 
 /// Where a child's stdin and stdout go: by default stdin is /dev/null and stdout a pipe the
-/// test reads; a path redirects it to that file (stdout: created or truncated).
+/// test reads; a path redirects it to that file (stdout: created or truncated). An empty
+/// `stdin_path` starts the child with fd 0 closed; `stdout_reader_gone` gives it a stdout
+/// pipe whose read end is closed before it starts (a write there raises SIGPIPE).
 struct child_stdio {
     std::string stdin_path = "/dev/null";
     std::string stdout_path;
+    bool stdout_reader_gone = false;
 };
 
 /// A child process with its stdout and stderr on pipes. The destructor kills (SIGKILL) and
@@ -59,10 +62,15 @@ class child_process {
         stderr_ = unique_fd(err[0]);
         unique_fd err_w(err[1]);
 
+        if (stdio.stdout_reader_gone) stdout_.reset();
+
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdio.stdin_path.c_str(), O_RDONLY,
-                                         0);
+        if (stdio.stdin_path.empty())
+            posix_spawn_file_actions_addclose(&actions, STDIN_FILENO);
+        else
+            posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdio.stdin_path.c_str(),
+                                             O_RDONLY, 0);
         if (stdio.stdout_path.empty())
             posix_spawn_file_actions_adddup2(&actions, out_w.fd(), STDOUT_FILENO);
         else

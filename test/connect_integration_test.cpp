@@ -150,3 +150,49 @@ TEST_CASE("eddy-connect rejects bad arguments with one line on stderr", "[integr
         CHECK(err.starts_with("eddy-connect: "));
     }
 }
+
+TEST_CASE("eddy-connect refuses a --wait that is not seconds from more than 0 to 3600",
+          "[integration][connect]") {
+    for (const std::string wait :
+         {"nan", "-nan", "inf", "-inf", "-1", "0", "-0", "1e400", "3601", "1s", ""}) {
+        CAPTURE(wait);
+        child_process client({binary("EDDY_CONNECT"), "--udp", "127.0.0.1:9", "--wait", wait});
+        const auto err = eddy_test::stderr_of_failed_start(client, "a bad --wait");
+        CHECK(err.starts_with("eddy-connect: "));
+        CHECK_THAT(err, ContainsSubstring("--wait"));
+    }
+}
+
+TEST_CASE("eddy-connect exits 1 with one line when stdin is a directory or closed",
+          "[integration][connect]") {
+    child_process tcp_server({binary("EDDY_ECHO"), "--listen", "127.0.0.1:0"});
+    const auto tcp_addr = listening_address(tcp_server);
+    child_process udp_server({binary("EDDY_ECHO"), "--udp", "--listen", "127.0.0.1:0"});
+    const auto udp_addr = listening_address(udp_server);
+    temp_dir dir;
+    struct unreadable {
+        std::string stdin_path; // empty: fd 0 closed
+        std::string says;
+    };
+    for (const auto& in :
+         {unreadable{dir.path().string(), "is a directory"}, unreadable{"", "fd 0 is closed"}}) {
+        for (const auto& args : std::vector<std::vector<std::string>>{
+                 {tcp_addr}, {"--udp", "--wait", "30", udp_addr}}) {
+            CAPTURE(in.says, args);
+            std::vector<std::string> argv{binary("EDDY_CONNECT")};
+            argv.insert(argv.end(), args.begin(), args.end());
+            // A live server each time: only stdin can end the session.
+            child_process client(argv, child_stdio{.stdin_path = in.stdin_path, .stdout_path = {}});
+            auto status = client.wait_exit(eddy_test::patience);
+            if (!status) FAIL("eddy-connect did not exit within the time limit");
+            const auto err = client.read_stderr_to_end(1s);
+            INFO("stderr: " << err);
+            CHECK(how_it_ended(*status) == "exit code 1");
+            CHECK(eddy_test::count_lines(err) == 1);
+            CHECK_THAT(err, ContainsSubstring("eddy-connect: cannot read stdin"));
+            CHECK_THAT(err, ContainsSubstring(in.says));
+        }
+    }
+    tcp_server.stop_and_expect_clean_exit(SIGTERM);
+    udp_server.stop_and_expect_clean_exit(SIGTERM);
+}

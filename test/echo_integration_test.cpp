@@ -218,13 +218,16 @@ TEST_CASE("eddy-echo exits 0 on a SIGTERM right after it says it is listening", 
     }
 }
 
-TEST_CASE("eddy-echo exits 0 on SIGINT", "[integration]") {
-    child_process server({echo_binary(), "--listen", "127.0.0.1:0"});
+TEST_CASE("eddy-echo exits 0 on SIGINT and on SIGHUP", "[integration]") {
+    const int sig = GENERATE(SIGINT, SIGHUP);
+    const std::string threads = GENERATE("1", "2");
+    CAPTURE(sig, threads);
+    child_process server({echo_binary(), "--listen", "127.0.0.1:0", "--threads", threads});
     const auto addr = start_echo(server);
     eddy::runtime rt;
     auto report = rt.block_on(run_clients(addr, 1)); // served once: the server is up
     CHECK(report.failures.empty());
-    server.stop_and_expect_clean_exit(SIGINT);
+    server.stop_and_expect_clean_exit(sig);
 }
 
 TEST_CASE("eddy-echo rejects bad arguments with one line on stderr", "[integration]") {

@@ -83,6 +83,17 @@ eddy::task<> unix_echo_client(std::string path, std::size_t size, std::uint64_t 
     CHECK(*end == 0);
 }
 
+/// Returns once a connection to `path` succeeds: the server listens there.
+eddy::task<bool> serving_at(std::string path) {
+    const auto deadline = eddy::clock::now() + startup_limit;
+    for (;;) {
+        auto connected = co_await eddy::timeout(eddy_test::patience, unix_stream::connect(path));
+        if (connected) co_return true;
+        if (eddy::clock::now() >= deadline) co_return false;
+        co_await eddy::sleep_for(10ms); // not bound yet, or bound and not listening yet
+    }
+}
+
 eddy::task<> unix_clients(std::string path, std::size_t count) {
     std::vector<eddy::join_handle<void>> clients;
     std::mt19937_64 sizes(7);
@@ -133,6 +144,27 @@ TEST_CASE("eddy-echo --unix echoes concurrent clients and removes its socket fil
     rt.block_on(unix_clients(path.string(), 50));
 
     server.stop_and_expect_clean_exit(SIGTERM);
+    CHECK_FALSE(std::filesystem::exists(path.path()));
+}
+
+TEST_CASE("eddy-echo --unix outlives a stdout nobody reads, and on SIGHUP exits 0 and removes "
+          "its socket file",
+          "[integration][unix]") {
+    const std::string threads = GENERATE("1", "2");
+    CAPTURE(threads);
+    temp_socket_path path;
+    child_process server({echo_binary(), "--unix", path.string(), "--threads", threads},
+                         eddy_test::child_stdio{.stdin_path = "/dev/null",
+                                                .stdout_path = {},
+                                                .stdout_reader_gone = true});
+    // It writes "listening on" to the pipe nobody reads (SIGPIPE, unless ignored) before it
+    // serves: echoes prove it lived through that.
+    eddy::runtime rt;
+    const bool serving = rt.block_on(serving_at(path.string()));
+    if (!serving) FAIL("eddy-echo does not serve at " << path.string() << " in time");
+    rt.block_on(unix_clients(path.string(), 3));
+
+    server.stop_and_expect_clean_exit(SIGHUP);
     CHECK_FALSE(std::filesystem::exists(path.path()));
 }
 

@@ -5,6 +5,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -162,6 +163,24 @@ TEST_CASE("a 10 MiB line with a 1 KiB limit is thrown away without being stored"
         CHECK_FALSE(end->has_value());
         auto sent = co_await joined(writer.handle());
         CHECK(sent);
+    }());
+}
+
+TEST_CASE("lines works with any limit, the largest std::size_t included", "[io][lines]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        for (const std::size_t limit : {std::numeric_limits<std::size_t>::max(),
+                                        std::numeric_limits<std::size_t>::max() - 1}) {
+            CAPTURE(limit);
+            auto [client, server] = co_await eddy_test::connected_pair();
+            scoped writer(
+                eddy::spawn(send_in_parts(server, {"fir", "st\nsec", "ond\r", "\nlast"})));
+            auto lines = eddy::io::lines(client, limit, 4); // lines come in several reads
+            auto got = co_await all_lines(lines);
+            CHECK(got == std::vector<std::string>{"first", "second", "last"});
+            auto sent = co_await joined(writer.handle());
+            CHECK(sent);
+        }
     }());
 }
 

@@ -4,12 +4,14 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include <netinet/in.h>
 
 #include <string>
 #include <vector>
 
+using Catch::Matchers::ContainsSubstring;
 using eddy::net::socket_address;
 using eddy_test::check_fails_naming;
 
@@ -163,4 +165,52 @@ TEST_CASE("a Unix address that the kernel cannot take is refused, naming it",
     CHECK_THAT(long_path.error().message(), Catch::Matchers::ContainsSubstring(too_long));
     CHECK(eddy::net::unix_address::parse(std::string(107, 'p')));
     CHECK_FALSE(eddy::net::unix_address::parse(std::string(108, 'p')));
+}
+
+TEST_CASE("address text holding a NUL byte is refused, naming it, not cut short at the NUL",
+          "[net][address]") {
+    using namespace std::string_literals;
+    for (const std::string& text :
+         {"127.0.0.1\0junk:80"s, "127.0.0.1:80\0"s, "[::1\0junk]:80"s, "\0"s, "127.0.0.1\0:80"s}) {
+        CAPTURE(text);
+        auto a = socket_address::parse(text);
+        check_fails_naming(a, eddy::errc::invalid_address, "NUL byte");
+    }
+    // The NUL shows in the message as "\0": a printed message is not cut short at it.
+    auto a = socket_address::parse("127.0.0.1\0junk:80"s);
+    REQUIRE_FALSE(a);
+    CHECK_THAT(a.error().message(), ContainsSubstring(R"('127.0.0.1\0junk:80')"));
+}
+
+TEST_CASE("resolving a name holding a NUL byte is refused before any lookup",
+          "[net][address][resolve]") {
+    using namespace std::string_literals;
+    eddy::runtime rt;
+    auto found = rt.block_on(eddy::net::resolve("localhost\0.invalid:80"s));
+    check_fails_naming(found, eddy::errc::invalid_address, R"(localhost\0.invalid:80)");
+    CHECK_THAT(found.error().message(), ContainsSubstring("NUL byte"));
+}
+
+TEST_CASE("Unix address text holding a NUL byte is refused, a path or an abstract name",
+          "[net][address][unix]") {
+    using namespace std::string_literals;
+    for (const std::string& text : {"/tmp/a\0b"s, "@name\0more"s, "@\0"s}) {
+        CAPTURE(text);
+        auto a = eddy::net::unix_address::parse(text);
+        check_fails_naming(a, eddy::errc::invalid_address, "NUL byte");
+    }
+}
+
+TEST_CASE("an abstract name holding NUL bytes can be made explicitly", "[net][address][unix]") {
+    using namespace std::string_literals;
+    auto a = eddy::net::unix_address::abstract("name\0more"s);
+    REQUIRE(a);
+    CHECK(a->is_abstract());
+    CHECK(a->name() == "name\0more"s);
+    CHECK(eddy::net::unix_address::from_native(a->native(), a->native_size()) == *a);
+    check_fails_naming(eddy::net::unix_address::abstract(""), eddy::errc::invalid_address,
+                       "empty abstract name");
+    check_fails_naming(eddy::net::unix_address::abstract(std::string(108, 'n')),
+                       eddy::errc::invalid_address, "too long");
+    CHECK(eddy::net::unix_address::abstract(std::string(107, 'n')));
 }

@@ -7,6 +7,7 @@
 
 #include <catch2/catch_template_test_macros.hpp>
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include <sys/socket.h>
 
@@ -156,6 +157,32 @@ TEMPLATE_TEST_CASE("reuniting halves of two different streams fails and leaves t
         CHECK(through_first == "first");
         const auto through_second = co_await pass_text(b2, *second, "second");
         CHECK(through_second == "second");
+    }());
+}
+
+TEMPLATE_TEST_CASE("reuniting an empty (moved-from) half fails instead of crashing", "[net][split]",
+                   tcp_stream, unix_stream) {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto [client, server] = co_await eddy_test::stream_pair<TestType>();
+        auto [rd, wr] = std::move(client).into_split();
+        auto rd_kept = std::move(rd);
+        auto wr_kept = std::move(wr);
+
+        auto both_empty = eddy::net::reunite(std::move(rd), std::move(wr));
+        REQUIRE_FALSE(both_empty);
+        CHECK(both_empty.error() == eddy::errc::not_same_stream);
+        CHECK_THAT(both_empty.error().message(),
+                   Catch::Matchers::ContainsSubstring("empty (moved-from) half"));
+        auto read_empty = eddy::net::reunite(std::move(rd), std::move(wr_kept));
+        REQUIRE_FALSE(read_empty);
+        CHECK(read_empty.error() == eddy::errc::not_same_stream);
+
+        // The live halves were left alone: they still pair up into a working stream.
+        auto back = eddy::net::reunite(std::move(rd_kept), std::move(wr_kept));
+        REQUIRE(back);
+        const auto through = co_await pass_text(*back, server, "whole again");
+        CHECK(through == "whole again");
     }());
 }
 

@@ -129,6 +129,28 @@ TEST_CASE("a Unix listener on an abstract name works and leaves no file on disk"
     }());
 }
 
+TEST_CASE("an abstract name holding a NUL byte, made with unix_address::abstract, works whole",
+          "[net][unix]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        const std::string unique = temp_socket_path::unique_name();
+        const auto whole =
+            unix_address::abstract(std::string(unique).append(1, '\0').append("b")).value();
+        const auto cut = unix_address::abstract(unique).value(); // the name up to the NUL
+        auto listener = unix_listener::bind(whole).value();
+        CHECK(listener.local_addr().value() == whole);
+
+        // Only the whole name reaches the listener: nothing listens on the part before the NUL.
+        auto refused = co_await eddy::timeout(patience, unix_stream::connect(cut));
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error() == std::errc::connection_refused);
+        auto client = (co_await eddy::timeout(patience, unix_stream::connect(whole))).value();
+        auto server = (co_await eddy::timeout(patience, listener.accept())).value();
+        const auto there = co_await pass_text(client, server, "whole name");
+        CHECK(there == "whole name");
+    }());
+}
+
 TEST_CASE("binding the unnamed address gets an abstract name the kernel picks", "[net][unix]") {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {

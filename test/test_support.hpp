@@ -119,6 +119,8 @@ class unique_fd {
     }
     ~unique_fd() { reset(); }
     int fd() const noexcept { return fd_; }
+    /// Gives the fd up without closing it.
+    int release() noexcept { return std::exchange(fd_, -1); }
     void reset() noexcept {
         if (fd_ >= 0) ::close(std::exchange(fd_, -1));
     }

@@ -16,6 +16,7 @@
 #include "eddy/time/timeout.hpp"
 
 #include "eddy/signal/ctrl_c.hpp"
+#include "eddy/signal/hangup.hpp"
 
 #include "eddy/io/buffered_reader.hpp"
 #include "eddy/io/buffered_writer.hpp"

@@ -46,6 +46,10 @@ socket_address::socket_address() noexcept : storage_{}, size_(0) {
 }
 
 result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view text) {
+    // inet_pton and getaddrinfo read up to a NUL: "127.0.0.1\0junk:80" would pass for
+    // 127.0.0.1:80.
+    if (text.find('\0') != std::string_view::npos)
+        return detail::invalid_address(text, "holds a NUL byte");
     std::string_view host, port;
     if (!text.empty() && text.front() == '[') {
         auto close = text.find(']');

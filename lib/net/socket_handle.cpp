@@ -8,12 +8,15 @@
 namespace eddy::net::detail {
 
 result<socket_handle> socket_handle::adopt(int fd) {
+    auto handle = try_adopt(fd);
+    if (!handle) ::close(fd);
+    return handle;
+}
+
+result<socket_handle> socket_handle::try_adopt(int fd) {
     auto& sched = eddy::detail::current_scheduler();
     auto state = std::make_unique<eddy::detail::io_state>(sched, fd);
-    if (auto added = sched.io().add(*state); !added) {
-        ::close(fd);
-        return std::move(added).error();
-    }
+    if (auto added = sched.io().add(*state); !added) return std::move(added).error();
     sched.add_io(*state);
     socket_handle h;
     h.state_ = std::move(state);

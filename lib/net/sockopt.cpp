@@ -9,8 +9,15 @@
 namespace eddy::net::detail {
 
 error invalid_address(std::string_view text, std::string_view why) {
-    std::string context;
-    context.append("'").append(text).append("' (").append(why).append(")");
+    std::string context("'");
+    // A NUL byte is written "\0": printed with c_str() the message would end at it.
+    for (const char c : text) {
+        if (c == '\0')
+            context.append("\\0");
+        else
+            context.push_back(c);
+    }
+    context.append("' (").append(why).append(")");
     return error(errc::invalid_address, std::move(context));
 }
 

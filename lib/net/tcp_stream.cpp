@@ -1,5 +1,6 @@
 #include "eddy/net/tcp_stream.hpp"
 
+#include "eddy/net/detail/adopt_stream.hpp"
 #include "eddy/net/detail/sockopt.hpp"
 
 #include <netinet/in.h>
@@ -72,7 +73,7 @@ result<void> tcp_stream::set_keepalive(bool on, std::optional<std::chrono::secon
 }
 
 result<tcp_stream> tcp_stream::from_fd(int fd) {
-    auto handle = detail::socket_handle::adopt(fd);
+    auto handle = detail::adopt_stream(fd, detail::stream_kind::tcp);
     if (!handle) return std::move(handle).error();
     return tcp_stream(std::move(*handle));
 }

@@ -21,24 +21,30 @@ unix_address::unix_address() noexcept : addr_{}, size_(path_offset) {
 
 result<unix_address> unix_address::parse(std::string_view text) {
     if (text.empty()) return detail::invalid_address(text, "empty Unix socket address");
-    unix_address a;
-    if (text.front() == '@') {
-        // Abstract: sun_path starts with a NUL and the name is the bytes after it, no
-        // terminator; the length passed to the kernel says where it ends.
-        const auto name = text.substr(1);
-        if (name.empty()) return detail::invalid_address(text, "empty abstract name");
-        if (name.size() > path_capacity - 1)
-            return detail::invalid_address(text, "abstract name too long");
-        std::memcpy(a.addr_.sun_path + 1, name.data(), name.size());
-        a.size_ = static_cast<socklen_t>(path_offset + 1 + name.size());
-        return a;
-    }
+    // Text with a NUL is refused as a whole: a path would be cut short at it by the kernel,
+    // and a name with one is rare enough to ask for `abstract()` by name.
     if (text.find('\0') != std::string_view::npos)
-        return detail::invalid_address(text, "path holds a NUL byte");
+        return detail::invalid_address(text, "holds a NUL byte");
+    if (text.front() == '@') return abstract(text.substr(1));
+    unix_address a;
     if (text.size() > path_capacity - 1)
         return detail::invalid_address(text, "path too long for a Unix socket");
     std::memcpy(a.addr_.sun_path, text.data(), text.size());
     a.size_ = static_cast<socklen_t>(path_offset + text.size() + 1);
+    return a;
+}
+
+result<unix_address> unix_address::abstract(std::string_view name) {
+    const auto invalid = [name](std::string_view why) {
+        return detail::invalid_address(std::string("@").append(name), why);
+    };
+    if (name.empty()) return invalid("empty abstract name");
+    if (name.size() > path_capacity - 1) return invalid("abstract name too long");
+    // sun_path starts with a NUL and the name is the bytes after it, no terminator; the
+    // length passed to the kernel says where it ends.
+    unix_address a;
+    std::memcpy(a.addr_.sun_path + 1, name.data(), name.size());
+    a.size_ = static_cast<socklen_t>(path_offset + 1 + name.size());
     return a;
 }
 

@@ -1,5 +1,6 @@
 #include "eddy/net/unix_stream.hpp"
 
+#include "eddy/net/detail/adopt_stream.hpp"
 #include "eddy/net/detail/sockopt.hpp"
 #include "eddy/runtime/detail/scheduler.hpp"
 #include "eddy/time/sleep.hpp"
@@ -92,7 +93,7 @@ result<peer_credentials> unix_stream::peer_cred() const {
 }
 
 result<unix_stream> unix_stream::from_fd(int fd) {
-    auto handle = detail::socket_handle::adopt(fd);
+    auto handle = detail::adopt_stream(fd, detail::stream_kind::unix_stream);
     if (!handle) return std::move(handle).error();
     return unix_stream(std::move(*handle));
 }

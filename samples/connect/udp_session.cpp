@@ -2,6 +2,8 @@
 // goes to stdout. UDP has no end of stream, so the session ends a quiet period after stdin.
 #include "sessions.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <optional>
 #include <vector>
 
@@ -10,6 +12,10 @@ namespace eddy::samples::connect {
 namespace {
 
 constexpr std::size_t max_datagram = 65507;
+
+// While stdin is open, the receiver waits at least this long before it looks again whether
+// stdin ended or failed: a tiny --wait must not make it spin.
+constexpr eddy::clock::duration stdin_check_period = std::chrono::milliseconds(100);
 
 /// How the sending side is doing, for the receiving side to decide when to stop.
 struct sending {
@@ -57,7 +63,8 @@ eddy::task<failure> over_udp(std::string address, eddy::clock::duration wait) {
             outcome = std::move(*state.failed_with);
             break;
         }
-        auto got = co_await eddy::timeout(wait, socket->recv(buf));
+        const auto quiet_limit = state.stdin_ended ? wait : std::max(wait, stdin_check_period);
+        auto got = co_await eddy::timeout(quiet_limit, socket->recv(buf));
         if (!got) {
             if (got.error() != eddy::errc::timed_out) {
                 // On a connected UDP socket, "connection refused" means the server's host

@@ -4,6 +4,7 @@
 //
 // Exits 0 when every line came back unchanged, 1 otherwise (one line on stderr says why).
 #include "../common/cli.hpp"
+#include "../common/signals.hpp"
 
 #include "eddy/eddy.hpp"
 
@@ -36,6 +37,7 @@ eddy::task<eddy::result<void>> run(std::string address, std::vector<std::string>
 } // namespace
 
 int main(int argc, char** argv) {
+    eddy::samples::ignore_sigpipe();
     CLI::App app{"eddy-echo-client: send lines to an echo server", "eddy-echo-client"};
     std::string address;
     std::vector<std::string> lines;

@@ -1,7 +1,9 @@
 // The three ways eddy-echo serves (RFC 862): over TCP, over UDP, and over a Unix stream
 // socket. Each binds first (a bad address or one in use is reported before anything
-// starts), prints "listening on ADDRESS", and serves until SIGINT/SIGTERM.
+// starts), prints "listening on ADDRESS", and serves until SIGINT, SIGTERM or SIGHUP.
 #pragma once
+
+#include "../common/signals.hpp"
 
 #include "eddy/eddy.hpp"
 
@@ -29,16 +31,11 @@ void say_listening(const std::string& address);
 /// Prints "eddy-echo: cannot listen: WHY" on stderr; returns the exit code 1.
 int cannot_listen(const eddy::error& why);
 
-/// Runs `per_core()` on every core of `rt`, and stops `rt` when SIGINT or SIGTERM arrives.
-/// `stop_signal` must have been made (signals taken) before the caller said it listens.
-template <class F>
-int run_until_signal(eddy::runtime& rt, eddy::task<eddy::result<int>>& stop_signal, F per_core) {
-    return rt.run_on_all_cores([&rt, &stop_signal, per_core]() -> eddy::task<> {
-        if (eddy::current_core() == 0) {
-            eddy::spawn([&rt, &stop_signal]() -> eddy::task<> {
-                if (co_await std::move(stop_signal)) rt.stop();
-            }).detach();
-        }
+/// Runs `per_core()` on every core of `rt`, and stops `rt` when SIGINT, SIGTERM or SIGHUP
+/// arrives. `signals` must have been made before `rt` (see stop_signals).
+template <class F> int run_until_signal(eddy::runtime& rt, stop_signals& signals, F per_core) {
+    return rt.run_on_all_cores([&rt, &signals, per_core]() -> eddy::task<> {
+        if (eddy::current_core() == 0) signals.stop_on_signal(rt);
         co_await per_core();
     });
 }

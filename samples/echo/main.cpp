@@ -4,9 +4,9 @@
 //     eddy-echo --listen 127.0.0.1:7000 --udp
 //     eddy-echo --unix /tmp/echo.sock        (or --unix @name for an abstract socket)
 //
-// It prints "listening on ADDRESS" once it serves; SIGINT or SIGTERM stop it with exit
-// code 0. Bad arguments exit 2 with one line on stderr; an address it cannot listen on
-// exits 1 with one line naming it.
+// It prints "listening on ADDRESS" once it serves; SIGINT, SIGTERM or SIGHUP stop it with
+// exit code 0 (removing its Unix socket file); SIGPIPE is ignored. Bad arguments exit 2 with
+// one line on stderr; an address it cannot listen on exits 1 with one line naming it.
 #include "../common/cli.hpp"
 #include "echo_server.hpp"
 
@@ -27,6 +27,7 @@ int cannot_listen(const eddy::error& why) {
 } // namespace eddy::samples::echo
 
 int main(int argc, char** argv) {
+    eddy::samples::ignore_sigpipe();
     namespace echo = eddy::samples::echo;
     CLI::App app{"eddy-echo: RFC 862 echo server over TCP, UDP or a Unix socket", "eddy-echo"};
     echo::settings s;

@@ -17,9 +17,10 @@ void serve_here(tcp_stream s) {
 } // namespace
 
 int serve_tcp(const settings& s) {
+    // Take the stop signals now, before the runtime's threads start: from "listening on"
+    // on, a signal must stop us cleanly.
+    stop_signals signals;
     eddy::runtime rt{{.cores = s.threads}};
-    // Take SIGINT/SIGTERM now: from "listening on" on, a signal must stop us cleanly.
-    auto stop_signal = eddy::signal::ctrl_c();
     const bool per_core = rt.cores() > 1;
 
     // Bind on core 0 first, so a bad address or a port in use fails before anything starts.
@@ -33,7 +34,7 @@ int serve_tcp(const settings& s) {
     say_listening(bound.to_string());
 
     // `bound` by value: the other cores may still be starting when a signal ends this call.
-    return run_until_signal(rt, stop_signal, [&first, bound]() -> eddy::task<> {
+    return run_until_signal(rt, signals, [&first, bound]() -> eddy::task<> {
         if (eddy::current_core() == 0) {
             co_await accept_loop(*first, serve_here);
             co_return;

@@ -36,8 +36,8 @@ eddy::task<> echo_datagrams(udp_socket& socket) {
 } // namespace
 
 int serve_udp(const settings& s) {
+    stop_signals signals;
     eddy::runtime rt{{.cores = s.threads}};
-    auto stop_signal = eddy::signal::ctrl_c();
     const bool per_core = rt.cores() > 1;
 
     auto first = rt.block_on([&]() -> eddy::task<eddy::result<udp_socket>> {
@@ -49,7 +49,7 @@ int serve_udp(const settings& s) {
     const auto bound = first->local_addr().value();
     say_listening(bound.to_string());
 
-    return run_until_signal(rt, stop_signal, [&first, bound]() -> eddy::task<> {
+    return run_until_signal(rt, signals, [&first, bound]() -> eddy::task<> {
         if (eddy::current_core() == 0) {
             co_await echo_datagrams(*first);
             co_return;

@@ -41,7 +41,7 @@ class socket_file {
 };
 
 /// A connection's fd on its way from core 0 to the core that serves it; closed if it never
-/// gets there (the runtime stopped first).
+/// gets there (the runtime stopped first, or `from_fd` refused it).
 class fd_in_transit {
   public:
     explicit fd_in_transit(int fd) noexcept : fd_(fd) {}
@@ -50,19 +50,22 @@ class fd_in_transit {
     ~fd_in_transit() {
         if (fd_ >= 0) ::close(fd_);
     }
-    int take() noexcept { return std::exchange(fd_, -1); }
+    int get() const noexcept { return fd_; }
+    /// The stream now owns the fd.
+    void arrived() noexcept { fd_ = -1; }
 
   private:
     int fd_;
 };
 
 eddy::task<> serve_moved(fd_in_transit fd) {
-    auto s = unix_stream::from_fd(fd.take());
+    auto s = unix_stream::from_fd(fd.get());
     if (!s) {
         spdlog::warn("core {}: cannot take a connection: {}", eddy::current_core(),
                      s.error().message());
         co_return;
     }
+    fd.arrived();
     co_await serve_stream(std::move(*s));
 }
 
@@ -85,8 +88,8 @@ class dealer {
 } // namespace
 
 int serve_unix(const settings& s) {
+    stop_signals signals;
     eddy::runtime rt{{.cores = s.threads}};
-    auto stop_signal = eddy::signal::ctrl_c();
 
     auto listener = rt.block_on([&]() -> eddy::task<eddy::result<unix_listener>> {
         co_return unix_listener::bind(s.unix_path);
@@ -96,7 +99,7 @@ int serve_unix(const settings& s) {
     const socket_file file(bound);
     say_listening(bound.to_string());
 
-    return run_until_signal(rt, stop_signal, [&listener]() -> eddy::task<> {
+    return run_until_signal(rt, signals, [&listener]() -> eddy::task<> {
         if (eddy::current_core() == 0) co_await accept_loop(*listener, dealer{});
     });
 }

@@ -67,7 +67,7 @@ template <class R> class line_reader {
             }
             if (!newline) {
                 // One byte beyond the limit may be the "\r" of a "\r\n" still to come.
-                if (line_.size() + available->size() > max_len_ + 1) {
+                if (beyond_limit_and_cr(line_.size() + available->size())) {
                     in.consume(available->size());
                     discarding_ = true;
                     co_return too_long();
@@ -78,7 +78,7 @@ template <class R> class line_reader {
             }
             const auto length = static_cast<std::size_t>(static_cast<const char*>(newline) - data);
             in.consume(length + 1);
-            if (line_.size() + length > max_len_ + 1) co_return too_long();
+            if (beyond_limit_and_cr(line_.size() + length)) co_return too_long();
             line_.append(data, length);
             if (!line_.empty() && line_.back() == '\r') line_.pop_back();
             if (line_.size() > max_len_) co_return too_long();
@@ -99,6 +99,12 @@ template <class R> class line_reader {
             return buffer_holder(std::forward<R>(reader));
         else
             return buffer_holder(buffered_reader<R>(std::forward<R>(reader), capacity));
+    }
+
+    /// True when `size` bytes are more than the limit plus one "\r"; written so that no
+    /// limit overflows (`max_len + 1` wraps for SIZE_MAX).
+    bool beyond_limit_and_cr(std::size_t size) const noexcept {
+        return size > max_len_ && size - max_len_ > 1;
     }
 
     /// At end of stream: the last line if it had no "\n" (a "\r" at its end is kept).

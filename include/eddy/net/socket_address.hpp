@@ -6,7 +6,7 @@
 //
 // `parse` takes numeric addresses only and never blocks; `resolve` also takes host names.
 // A string that is not an address gives `errc::invalid_address` with the string and the
-// reason in the message.
+// reason in the message; so does one holding a NUL byte (it is never cut short at it).
 #pragma once
 
 #include "eddy/result.hpp"
@@ -60,6 +60,7 @@ class socket_address {
 task<result<std::vector<socket_address>>> resolve(std::string host_port);
 
 /// Splits "host:port" or "[v6]:port" into host and port; used by `parse` and `resolve`.
+/// Errors: `errc::invalid_address` naming the text (bad syntax, a NUL byte anywhere).
 result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view text);
 
 } // namespace eddy::net

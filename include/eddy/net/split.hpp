@@ -99,9 +99,10 @@ template <class S> std::pair<owned_read_half<S>, owned_write_half<S>> into_split
 }
 
 /// Puts two owned halves back together; `errc::not_same_stream` if they come from two
-/// streams, and then the halves are left as they were (as Tokio's ReuniteError gives them
-/// back), so each can still be reunited with its own partner.
+/// streams or either is empty (moved from), and then the halves are left as they were (as
+/// Tokio's ReuniteError gives them back), so each can still be reunited with its own partner.
 template <class S> result<S> reunite(owned_read_half<S>&& r, owned_write_half<S>&& w) {
+    if (!r.stream_ || !w.stream_) return error(errc::not_same_stream, "an empty (moved-from) half");
     if (r.stream_ != w.stream_) return errc::not_same_stream;
     auto shared = std::move(r.stream_);
     w.stream_.reset(); // no shutdown: the stream lives on

@@ -32,8 +32,13 @@ class tcp_stream : public detail::stream_socket {
     tcp_stream() noexcept = default;
     /// Adopts a connected socket (from `tcp_listener::accept`).
     explicit tcp_stream(detail::socket_handle h) noexcept : stream_socket(std::move(h)) {}
-    /// Adopts a connected, non-blocking TCP socket on the calling core (see `into_fd`); on
-    /// an error (registering it failed) the fd is closed.
+    /// Adopts a connected TCP socket (IPv4 or IPv6) on the calling core: one `into_fd` gave
+    /// up on another core, or one inherited. A blocking fd is made non-blocking (O_NONBLOCK
+    /// is set on its open file description, which its dups share), so no read can block the
+    /// core. On error the fd is left as it was, open and still the caller's to close:
+    /// `errc::invalid_argument` for an fd that is not a connected TCP socket, saying what it
+    /// is ("not a TCP socket: fd 7 is a pipe"); `std::errc::file_exists` when a socket on
+    /// this core owns the fd already; the system's error (EBADF...) naming the fd.
     static result<tcp_stream> from_fd(int fd);
 
     /// Connects to `addr` without blocking the core. Errors name the address, e.g.

@@ -25,8 +25,13 @@ class unix_address {
 
     /// A path ("/tmp/x.sock", "rel.sock") or an abstract name ("@name"). Errors
     /// (`errc::invalid_address`, naming the text): empty, longer than the kernel takes
-    /// (107 bytes for a path, 106 for a name), or a path holding a NUL byte.
+    /// (107 bytes for a path or a name), or holding a NUL byte anywhere (text is
+    /// never cut short at a NUL; for a name that holds one, use `abstract`).
     static result<unix_address> parse(std::string_view text);
+    /// The abstract name `name`, its bytes taken as they are, NUL bytes included (the
+    /// kernel allows them; `parse` does not). Errors (`errc::invalid_address`): empty, or
+    /// longer than 107 bytes. `to_string()` gives such a name back with its NULs.
+    static result<unix_address> abstract(std::string_view name);
     /// Wraps what the kernel returned (accept, getsockname, recvfrom).
     static unix_address from_native(const sockaddr* addr, socklen_t len) noexcept;
 

@@ -31,8 +31,13 @@ class unix_stream : public detail::stream_socket {
     unix_stream() noexcept = default;
     /// Adopts a connected socket (from `unix_listener::accept`).
     explicit unix_stream(detail::socket_handle h) noexcept : stream_socket(std::move(h)) {}
-    /// Adopts a connected, non-blocking Unix stream socket on the calling core (see
-    /// `into_fd`); on an error (registering it failed) the fd is closed.
+    /// Adopts a connected Unix stream socket on the calling core: one `into_fd` gave up on
+    /// another core, or one inherited or received. A blocking fd is made non-blocking
+    /// (O_NONBLOCK is set on its open file description, which its dups share). On error the
+    /// fd is left as it was, open and still the caller's to close: `errc::invalid_argument`
+    /// for an fd that is not a connected Unix stream socket, saying what it is ("not a Unix
+    /// stream socket: fd 7 is a TCP socket"); `std::errc::file_exists` when a socket on this
+    /// core owns the fd already; the system's error (EBADF...) naming the fd.
     static result<unix_stream> from_fd(int fd);
 
     /// Connects to `addr` without blocking the core. Errors name the address: "no such

@@ -10,7 +10,7 @@
 // call it before announcing readiness so no signal falls in between. The signals are read
 // from a signalfd on core 0 and every waiting `ctrl_c()`, on any core, completes. Threads
 // the program starts itself must block these signals too, or the kernel may deliver them
-// there.
+// there. SIGHUP has its own wait: `signal::hangup()`.
 #pragma once
 
 #include "eddy/result.hpp"

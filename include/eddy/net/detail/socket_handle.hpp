@@ -23,9 +23,12 @@ class socket_handle {
     }
     ~socket_handle() { close(); }
 
-    /// Takes ownership of a non-blocking `fd` and registers it on the calling core; closes
-    /// the fd if that fails.
+    /// Takes ownership of a non-blocking `fd` eddy has just made (socket, accept4,
+    /// signalfd...) and registers it on the calling core; closes the fd if that fails.
     static result<socket_handle> adopt(int fd);
+    /// Registers `fd` on the calling core and owns it from then on; on failure the fd is
+    /// left open, the caller's (it may be another socket's: EEXIST). For fds a user gives.
+    static result<socket_handle> try_adopt(int fd);
 
     bool valid() const noexcept { return state_ != nullptr; }
     int fd() const noexcept { return state_ ? state_->fd() : -1; }

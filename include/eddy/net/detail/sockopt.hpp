@@ -9,7 +9,8 @@
 
 namespace eddy::net::detail {
 
-/// `errc::invalid_address` for address text that cannot be used: "'TEXT' (why)".
+/// `errc::invalid_address` for address text that cannot be used: "'TEXT' (why)", with a NUL
+/// byte of TEXT written "\0".
 error invalid_address(std::string_view text, std::string_view why);
 
 /// A new non-blocking socket of `type` (SOCK_STREAM, SOCK_DGRAM) bound to `addr`, with

@@ -1,0 +1,51 @@
+// How the sample programs treat signals. SIGPIPE is ignored: a write to a pipe or socket
+// whose reader is gone is an error the program reports, not its sudden end (which would
+// leave, say, a server's socket file behind). A server stops cleanly, exit code 0, on
+// SIGINT, SIGTERM and SIGHUP.
+#pragma once
+
+#include "eddy/eddy.hpp"
+
+#include <signal.h>
+
+#include <optional>
+#include <utility>
+
+namespace eddy::samples {
+
+/// Call first thing in main.
+inline void ignore_sigpipe() {
+    ::signal(SIGPIPE, SIG_IGN);
+}
+
+/// The signals that stop a server, taken from their default action when this is made:
+/// SIGINT and SIGTERM, and SIGHUP unless the program was started with SIGHUP ignored (as
+/// `nohup` does, to outlive its terminal). Make it on the main thread before the runtime,
+/// so that the runtime's threads leave these signals to it too.
+class stop_signals {
+  public:
+    stop_signals() : interrupt_(eddy::signal::ctrl_c()) {
+        struct sigaction current {};
+        if (::sigaction(SIGHUP, nullptr, &current) == 0 && current.sa_handler != SIG_IGN)
+            hangup_.emplace(eddy::signal::hangup());
+    }
+
+    /// Spawns, on the calling core (core 0), the waits: the first signal stops `rt`. Once.
+    void stop_on_signal(eddy::runtime& rt) {
+        spawn_stopper(rt, std::move(interrupt_));
+        if (hangup_) spawn_stopper(rt, std::move(*hangup_));
+    }
+
+  private:
+    static void spawn_stopper(eddy::runtime& rt, eddy::task<eddy::result<int>> signal) {
+        eddy::spawn([](eddy::runtime& rt, eddy::task<eddy::result<int>> signal) -> eddy::task<> {
+            if (co_await std::move(signal)) rt.stop();
+        }(rt, std::move(signal)))
+            .detach();
+    }
+
+    eddy::task<eddy::result<int>> interrupt_;
+    std::optional<eddy::task<eddy::result<int>>> hangup_;
+};
+
+} // namespace eddy::samples
