@@ -96,9 +96,20 @@ blocking_pool::blocking_pool(std::size_t max_threads, std::chrono::milliseconds 
     shared_->keep_alive = keep_alive;
 }
 
+// Why destruction is safe, exit by exit:
+// - A thread running a job counts as live, so the destructor waits for it. It posts the
+//   job back (the runtime destroys the pool before it empties the cores' inboxes), then
+//   takes one of the permits released below and leaves when it finds no job. Queued jobs
+//   have a permit each, and the destructor adds max_threads more, so every live thread
+//   wakes up.
+// - An idle thread that times out and leaves touches only `shared`, which it co-owns.
+// - An idle thread that times out, finds work and rejoins checks `closing` again after it
+//   counts itself in. `closing` goes up before `live` is read below, so either the
+//   destructor waits for that thread or the thread leaves the queue to the drain.
+// - No submit races destruction: only cores submit, and the runtime joins every core's
+//   loop before it destroys the pool. A job submitted after the drain would never be posted
+//   back.
 blocking_pool::~blocking_pool() {
-    // `closing` goes up before `live` is read: an idle thread that rejoins checks it after
-    // counting itself in (see thread_main), so no thread takes a job after the drain below.
     shared_->closing.store(true);
     shared_->work.release(static_cast<std::ptrdiff_t>(shared_->max_threads));
     std::unique_lock lock(shared_->exit_mutex);
