@@ -2,6 +2,7 @@
 
 #include "eddy/runtime/detail/scheduler.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <deque>
@@ -11,6 +12,17 @@
 #include <thread>
 
 namespace eddy::detail {
+
+// Test seam: where a pool thread is on its way out after keep_alive without work. Tests
+// declare these two names themselves (test/spawn_blocking_test.cpp) to hold a thread at one
+// step while they destroy the pool. Only the idle-exit path reads the hook, never a job.
+enum class pool_idle_step {
+    timed_out, // stopped waiting, still counted live
+    rejoining, // left the live count, found work, about to count itself in again
+    rejoined,  // counted in again and back to taking jobs
+};
+extern std::atomic<void (*)(pool_idle_step)> pool_idle_hook;
+std::atomic<void (*)(pool_idle_step)> pool_idle_hook{nullptr};
 
 void blocking_job::deliver(scheduler&) {
     if (!abandoned()) completed(ran_);
@@ -65,6 +77,10 @@ struct blocking_pool::shared {
 
 namespace {
 
+void at_idle_step(pool_idle_step step) {
+    if (auto hook = pool_idle_hook.load()) hook(step);
+}
+
 void block_async_signals() {
     // Pool threads never take SIGINT/SIGTERM: those go to the runtime's own signal handling.
     sigset_t set;
@@ -80,6 +96,19 @@ blocking_pool::blocking_pool(std::size_t max_threads, std::chrono::milliseconds 
     shared_->keep_alive = keep_alive;
 }
 
+// Why destruction is safe, exit by exit:
+// - A thread running a job counts as live, so the destructor waits for it. It posts the
+//   job back (the runtime destroys the pool before it empties the cores' inboxes), then
+//   takes one of the permits released below and leaves when it finds no job. Queued jobs
+//   have a permit each, and the destructor adds max_threads more, so every live thread
+//   wakes up.
+// - An idle thread that times out and leaves touches only `shared`, which it co-owns.
+// - An idle thread that times out, finds work and rejoins checks `closing` again after it
+//   counts itself in. `closing` goes up before `live` is read below, so either the
+//   destructor waits for that thread or the thread leaves the queue to the drain.
+// - No submit races destruction: only cores submit, and the runtime joins every core's
+//   loop before it destroys the pool. A job submitted after the drain would never be posted
+//   back.
 blocking_pool::~blocking_pool() {
     shared_->closing.store(true);
     shared_->work.release(static_cast<std::ptrdiff_t>(shared_->max_threads));
@@ -115,13 +144,25 @@ void blocking_pool::thread_main(std::shared_ptr<shared> s) {
         s->idle.fetch_sub(1);
         if (!got) {
             // Idle for keep_alive: leave, unless a job slipped in while we were deciding.
+            at_idle_step(pool_idle_step::timed_out);
             s->live.fetch_sub(1);
             if (s->closing.load() || !s->has_pending()) {
                 std::lock_guard lock(s->exit_mutex);
                 s->exited.notify_all();
                 return;
             }
+            // Count ourselves in again, then look at `closing` once more: the destructor sets
+            // it before it reads `live`, so either it sees us and waits for us, or we see it
+            // and leave the queue to its drain. Rejoining without this check could let the
+            // destructor return (no thread live) while we go on to take a job and post it to
+            // a core that is being torn down.
+            at_idle_step(pool_idle_step::rejoining);
             s->live.fetch_add(1);
+            if (s->closing.load()) {
+                s->thread_exit();
+                return;
+            }
+            at_idle_step(pool_idle_step::rejoined);
             continue;
         }
         blocking_job* job = s->take();
