@@ -24,12 +24,14 @@ namespace {
 
 using eddy_fuzz::check;
 
-/// A refusal is `errc::invalid_address` and its message names the text.
+/// A refusal is `errc::invalid_address` and its message names the text (up to a NUL byte,
+/// which a message may spell out rather than hold).
 template <class Result> void check_refusal(const Result& parsed, std::string_view text) {
     check(parsed.error() == eddy::errc::invalid_address, "refused with another error code", text);
     const std::string message = parsed.error().message();
     check(!message.empty(), "refused with an empty message", text);
-    check(message.find(text) != std::string::npos, "the message does not name the text", text);
+    const std::string_view named = text.substr(0, text.find('\0'));
+    check(message.find(named) != std::string::npos, "the message does not name the text", text);
 }
 
 void check_split(std::string_view text) {
