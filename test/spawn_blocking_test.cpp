@@ -93,13 +93,6 @@ TEST_CASE("two hundred concurrent spawn_blocking calls all complete", "[runtime]
     }
 }
 
-// The pool's test seam (lib/runtime/blocking_pool.cpp): called on a pool thread's way out
-// after keep_alive without work, never on the path of a job.
-namespace eddy::detail {
-enum class pool_idle_step { timed_out, rejoining, rejoined };
-extern std::atomic<void (*)(pool_idle_step)> pool_idle_hook;
-} // namespace eddy::detail
-
 namespace {
 
 using eddy::detail::pool_idle_step;

@@ -13,15 +13,6 @@
 
 namespace eddy::detail {
 
-// Test seam: where a pool thread is on its way out after keep_alive without work. Tests
-// declare these two names themselves (test/spawn_blocking_test.cpp) to hold a thread at one
-// step while they destroy the pool. Only the idle-exit path reads the hook, never a job.
-enum class pool_idle_step {
-    timed_out, // stopped waiting, still counted live
-    rejoining, // left the live count, found work, about to count itself in again
-    rejoined,  // counted in again and back to taking jobs
-};
-extern std::atomic<void (*)(pool_idle_step)> pool_idle_hook;
 std::atomic<void (*)(pool_idle_step)> pool_idle_hook{nullptr};
 
 void blocking_job::deliver(scheduler&) {

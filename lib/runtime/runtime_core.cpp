@@ -43,12 +43,14 @@ runtime_core::runtime_core(const runtime_options& opts)
         cores_.push_back(std::make_unique<scheduler>(i, *this, sched_opts));
     if (opts.pin) pin_to(cpus[0]);
 
-    // Worker threads never take SIGINT/SIGTERM: the process's default action stays with the
-    // calling thread (core 0), and `signal::ctrl_c()` takes them there when asked to.
+    // Worker threads never take SIGINT/SIGTERM/SIGHUP: the process's default action stays
+    // with the calling thread (core 0), and `signal::ctrl_c()` / `signal::hangup()` take
+    // them there when asked to.
     sigset_t block, old;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &old);
     for (std::size_t i = 1; i < n; ++i) {
         threads_.emplace_back([this, i, cpu = cpus[i % cpus.size()]] {

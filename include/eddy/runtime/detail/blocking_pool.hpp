@@ -54,6 +54,16 @@ class blocking_job : public inbox_message {
     blocking_job* next_job_ = nullptr;
 };
 
+/// Test seam: where a pool thread is on its way out after keep_alive without work. A test
+/// sets the hook to hold a thread at one step while it destroys the pool. Only the
+/// idle-exit path reads it, never a job's path.
+enum class pool_idle_step {
+    timed_out, ///< stopped waiting, still counted live
+    rejoining, ///< left the live count, found work, about to count itself in again
+    rejoined,  ///< counted in again and back to taking jobs
+};
+extern std::atomic<void (*)(pool_idle_step)> pool_idle_hook;
+
 class blocking_pool {
   public:
     blocking_pool(std::size_t max_threads, std::chrono::milliseconds keep_alive);
