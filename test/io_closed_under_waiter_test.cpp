@@ -7,6 +7,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -182,7 +183,9 @@ TEST_CASE("an accept woken by a connection ends cleanly when its listener is clo
         }(&*listener));
         co_await eddy::yield_now(); // it parks
         eddy_test::unique_fd peer(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
-        ::connect(peer.fd(), addr.native(), addr.native_size()); // loopback: queued at once
+        ::connect(peer.fd(), addr.native(), addr.native_size());
+        pollfd connected{peer.fd(), POLLOUT, 0}; // the handshake is done: the queue holds it
+        REQUIRE(::poll(&connected, 1, 10'000) == 1);
         co_await eddy::yield_now(); // the reactor queues the accepter behind us
         REQUIRE_FALSE(accepter.is_finished());
         listener.reset();
