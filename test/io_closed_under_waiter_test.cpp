@@ -80,6 +80,24 @@ std::size_t drain(unix_stream& s) {
     }
 }
 
+/// Orders this task's wake-up before another waiter's: `mark()` makes an event now, before
+/// the event that will wake the other waiter; `behind()` then waits for it, and the reactor,
+/// which reports events in the order they came, queues this task first.
+class wake_marker {
+  public:
+    wake_marker() : pair_(expect(unix_stream::pair(), "marker pair")) {}
+    void mark() { expect(pair_.second.try_write(bytes_of("m")), "mark"); }
+    eddy::task<> behind() {
+        auto ready = co_await pair_.first.readable();
+        REQUIRE(ready);
+        std::array<std::byte, 1> b{};
+        expect(pair_.first.try_read(b), "unmark");
+    }
+
+  private:
+    std::pair<unix_stream, unix_stream> pair_;
+};
+
 } // namespace
 
 TEST_CASE("a read that completed keeps its bytes when its stream is closed before it resumes",
@@ -142,9 +160,10 @@ TEST_CASE("readable() that completed resumes cleanly after its stream is closed"
         std::optional<tcp_stream> client(std::move(c));
         auto waiter = eddy::spawn(wait_readable(&*client));
         co_await eddy::yield_now(); // it parks
+        wake_marker us;
+        us.mark();
         co_await eddy_test::write_text(server, "x");
-        REQUIRE(unread_bytes(client->native_handle()) == 1);
-        co_await eddy::yield_now(); // the reactor sees the data and queues the waiter behind us
+        co_await us.behind(); // the reactor queues us, then the waiter
         REQUIRE_FALSE(waiter.is_finished());
         client.reset();
         auto r = expect(co_await waiter, "join");
@@ -161,8 +180,10 @@ TEST_CASE("writable() that completed resumes cleanly after its stream is closed"
         fill_send_buffer(*client);
         auto waiter = eddy::spawn(wait_writable(&*client));
         co_await eddy::yield_now(); // it parks
+        wake_marker us;
+        us.mark();
         REQUIRE(drain(server) > 0); // frees the sender's buffer at once (Unix sockets)
-        co_await eddy::yield_now(); // the reactor queues the waiter behind us
+        co_await us.behind();       // the reactor queues us, then the waiter
         REQUIRE_FALSE(waiter.is_finished());
         client.reset();
         auto r = expect(co_await waiter, "join");
@@ -182,11 +203,13 @@ TEST_CASE("an accept woken by a connection ends cleanly when its listener is clo
             co_return static_cast<bool>(s);
         }(&*listener));
         co_await eddy::yield_now(); // it parks
+        wake_marker us;
+        us.mark();
         eddy_test::unique_fd peer(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
         ::connect(peer.fd(), addr.native(), addr.native_size());
         pollfd connected{peer.fd(), POLLOUT, 0}; // the handshake is done: the queue holds it
         REQUIRE(::poll(&connected, 1, 10'000) == 1);
-        co_await eddy::yield_now(); // the reactor queues the accepter behind us
+        co_await us.behind(); // the reactor queues us, then the accepter
         REQUIRE_FALSE(accepter.is_finished());
         listener.reset();
         auto accepted = expect(co_await accepter, "join");
@@ -210,8 +233,10 @@ TEST_CASE("a recv_from that completed keeps its datagram when its socket is clos
                 co_return got->first;
             }(&*sock, std::span(buf)));
         co_await eddy::yield_now(); // it parks
+        wake_marker us;
+        us.mark();
         expect(sender.try_send_to(bytes_of("dgram"), addr), "send_to");
-        co_await eddy::yield_now(); // the reactor receives it and queues the receiver
+        co_await us.behind(); // the reactor queues us, then the receiver (it took the datagram)
         REQUIRE_FALSE(receiver.is_finished());
         REQUIRE(unread_bytes(sock->native_handle()) == 0);
         sock.reset();

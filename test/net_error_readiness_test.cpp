@@ -21,19 +21,26 @@ eddy::net::socket_address closed_port() {
     return expect(s.local_addr(), "local_addr");
 }
 
+/// A UDP socket connected to a closed port, after a send whose ICMP error has come back as
+/// readiness (not yet reported by any operation).
+eddy::task<udp_socket> socket_with_pending_error() {
+    auto sock = expect(udp_socket::bind("127.0.0.1:0"), "bind");
+    expect(sock.connect(closed_port()), "connect");
+    auto sent = co_await sock.send(bytes_of("anyone?"));
+    REQUIRE(sent);
+    auto ready = co_await eddy::timeout(eddy_test::patience, sock.readable());
+    REQUIRE(ready);
+    co_return sock;
+}
+
 } // namespace
 
 TEST_CASE("after an ICMP error is reported, readable() with nothing to read waits",
           "[net][udp][error]") {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto sock = expect(udp_socket::bind("127.0.0.1:0"), "bind");
-        expect(sock.connect(closed_port()), "connect");
-        auto sent = co_await sock.send(bytes_of("anyone?"));
-        REQUIRE(sent);
         // The port unreachable error comes back as readiness; the receive reports it.
-        auto ready = co_await eddy::timeout(eddy_test::patience, sock.readable());
-        REQUIRE(ready);
+        auto sock = co_await socket_with_pending_error();
         std::array<std::byte, 64> buf{};
         auto got = co_await eddy::timeout(eddy_test::patience, sock.recv(buf));
         REQUIRE_FALSE(got);
@@ -53,12 +60,7 @@ TEST_CASE("after try_recv meets would_block, a stale error readiness no longer w
           "[net][udp][error]") {
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
-        auto sock = expect(udp_socket::bind("127.0.0.1:0"), "bind");
-        expect(sock.connect(closed_port()), "connect");
-        auto sent = co_await sock.send(bytes_of("anyone?"));
-        REQUIRE(sent);
-        auto ready = co_await eddy::timeout(eddy_test::patience, sock.readable());
-        REQUIRE(ready);
+        auto sock = co_await socket_with_pending_error();
         std::array<std::byte, 64> buf{};
         // Whoever reads first consumes the error; the next try finds nothing.
         auto first = sock.try_recv(buf);
