@@ -39,7 +39,7 @@ class root_base : public list_hook {
 
 struct scheduler_options {
     std::size_t coop_budget = 32; ///< operations a task may complete at once before yielding
-    std::size_t turn_budget = 64;  ///< coroutines resumed between two reactor polls
+    std::size_t turn_budget = 64; ///< coroutines resumed between two reactor polls
 };
 
 class scheduler {
