@@ -98,6 +98,15 @@ class wake_marker {
     std::pair<unix_stream, unix_stream> pair_;
 };
 
+/// Returns once the reactor has polled every event pending now: a fresh socket's first
+/// readiness would otherwise still be queued in the kernel ahead of a later marker, and
+/// wake its waiter first.
+eddy::task<> reactor_round() {
+    wake_marker round;
+    round.mark();
+    co_await round.behind();
+}
+
 } // namespace
 
 TEST_CASE("a read that completed keeps its bytes when its stream is closed before it resumes",
@@ -179,7 +188,7 @@ TEST_CASE("writable() that completed resumes cleanly after its stream is closed"
         unix_stream& server = streams.second; // (a reference: lambdas may capture it)
         fill_send_buffer(*client);
         auto waiter = eddy::spawn(wait_writable(&*client));
-        co_await eddy::yield_now(); // it parks
+        co_await reactor_round(); // it parks, and the pair's first events are consumed
         wake_marker us;
         us.mark();
         REQUIRE(drain(server) > 0); // frees the sender's buffer at once (Unix sockets)
@@ -232,7 +241,7 @@ TEST_CASE("a recv_from that completed keeps its datagram when its socket is clos
                 if (!got) co_return std::move(got).error();
                 co_return got->first;
             }(&*sock, std::span(buf)));
-        co_await eddy::yield_now(); // it parks
+        co_await reactor_round(); // it parks, and the sockets' first events are consumed
         wake_marker us;
         us.mark();
         expect(sender.try_send_to(bytes_of("dgram"), addr), "send_to");
