@@ -37,9 +37,11 @@
 #include "eddy/fs/read_dir.hpp"
 #include "eddy/fs/seek_from.hpp"
 
+#include "eddy/net/datagram_socket.hpp"
 #include "eddy/net/peer_credentials.hpp"
 #include "eddy/net/socket_address.hpp"
 #include "eddy/net/split.hpp"
+#include "eddy/net/stream_socket.hpp"
 #include "eddy/net/tcp_listener.hpp"
 #include "eddy/net/tcp_stream.hpp"
 #include "eddy/net/udp_socket.hpp"

@@ -3,6 +3,9 @@
 #include "eddy/fs/file.hpp"
 #include "eddy/fs/operations.hpp"
 
+#include "eddy/detail/retry_on_eintr.hpp"
+#include "eddy/detail/unique_fd.hpp"
+
 #include "pool_call.hpp"
 
 #include <algorithm>
@@ -16,11 +19,12 @@
 namespace eddy::fs {
 namespace {
 
-using detail::owned_fd;
+using eddy::detail::retry_on_eintr;
+using eddy::detail::unique_fd;
 
 struct copying {
     std::filesystem::path from, to;
-    owned_fd source, target;
+    unique_fd source, target;
     std::uint64_t copied = 0;
     bool kernel_copy = true;       // copy_file_range, until it says it cannot
     std::vector<std::byte> buffer; // for read and write, when it cannot
@@ -59,8 +63,9 @@ struct copying {
     }
 
     ssize_t copy_range(std::size_t budget) {
-        const ssize_t n =
-            ::copy_file_range(source.get(), nullptr, target.get(), nullptr, budget, 0);
+        const ssize_t n = retry_on_eintr([&] {
+            return ::copy_file_range(source.get(), nullptr, target.get(), nullptr, budget, 0);
+        });
         if (n >= 0) return n;
         // Kernels and filesystems that cannot copy these two files: copy by hand instead.
         if (copied == 0 && (errno == ENOSYS || errno == EXDEV || errno == EINVAL ||
@@ -68,21 +73,23 @@ struct copying {
             kernel_copy = false;
             return -1;
         }
-        if (errno != EINTR) error = errno;
+        error = errno;
         return -1;
     }
 
     ssize_t copy_through(std::size_t budget) {
         if (buffer.empty()) buffer.resize(256 * 1024);
-        const ssize_t n = ::read(source.get(), buffer.data(), std::min(budget, buffer.size()));
+        const ssize_t n = retry_on_eintr(
+            [&] { return ::read(source.get(), buffer.data(), std::min(budget, buffer.size())); });
         if (n <= 0) {
-            if (n < 0 && errno != EINTR) error = errno;
+            if (n < 0) error = errno;
             return n;
         }
         for (ssize_t done = 0; done < n;) {
-            const ssize_t w =
-                ::write(target.get(), buffer.data() + done, static_cast<std::size_t>(n - done));
-            if (w < 0 && errno == EINTR) continue;
+            const ssize_t w = retry_on_eintr([&] {
+                return ::write(target.get(), buffer.data() + done,
+                               static_cast<std::size_t>(n - done));
+            });
             if (w < 0) {
                 error = errno;
                 return -1;
@@ -106,26 +113,15 @@ struct copying {
 } // namespace
 
 task<result<std::uint64_t>> copy(std::filesystem::path from, std::filesystem::path to) {
-    struct hop_job {
-        std::unique_ptr<copying> state;
-        std::unique_ptr<copying> operator()() {
-            state->hop();
-            return std::move(state);
-        }
-    };
     auto state = std::make_unique<copying>();
     state->from = from;
     state->to = to;
-    for (;;) {
-        hop_job job{std::move(state)};
-        auto done = co_await detail::on_pool(std::move(job));
-        if (!done) co_return std::move(done).error();
-        state = std::move(*done);
-        if (state->invalid) co_return detail::invalid(detail::two_paths(from, to), state->invalid);
-        if (state->error != 0)
-            co_return error::from_errno(state->error, detail::two_paths(from, to));
-        if (state->ended) co_return state->copied;
-    }
+    auto done = co_await detail::run_in_hops(std::move(state));
+    if (!done) co_return std::move(done).error();
+    const copying& copied = **done;
+    if (copied.invalid) co_return detail::invalid(detail::two_paths(from, to), copied.invalid);
+    if (copied.error != 0) co_return error::from_errno(copied.error, detail::two_paths(from, to));
+    co_return copied.copied;
 }
 
 } // namespace eddy::fs

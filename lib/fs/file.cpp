@@ -1,5 +1,8 @@
 #include "eddy/fs/file.hpp"
 
+#include "eddy/detail/retry_on_eintr.hpp"
+#include "eddy/detail/unique_fd.hpp"
+
 #include "pool_call.hpp"
 
 #include <algorithm>
@@ -15,7 +18,11 @@ namespace eddy::fs {
 namespace {
 
 using detail::on_pool;
-using detail::shared_fd;
+using eddy::detail::retry_on_eintr;
+using eddy::detail::unique_fd;
+/// An fd the file and each pool job working on it share: a job that outlives its cancelled
+/// caller still has it open.
+using shared_fd = std::shared_ptr<const unique_fd>;
 
 constexpr std::int64_t largest_offset = std::numeric_limits<std::int64_t>::max();
 // The offset a stream (pipe, character device) or an append-mode write uses: no offset.
@@ -43,7 +50,7 @@ result<int> open_flags(const open_options& o, const std::filesystem::path& path)
 }
 
 struct opened {
-    std::shared_ptr<shared_fd> fd; // null on error; closes the fd if a cancelled open drops it
+    shared_fd fd; // null on error; closes the fd if a cancelled open drops it
     int error = 0;
     bool positional = true;
 };
@@ -54,12 +61,9 @@ struct open_job {
     mode_t mode;
 
     opened operator()() const {
-        int fd;
-        do {
-            fd = ::open(path.c_str(), flags, mode);
-        } while (fd < 0 && errno == EINTR);
+        const int fd = retry_on_eintr([&] { return ::open(path.c_str(), flags, mode); });
         if (fd < 0) return {nullptr, errno};
-        opened out{std::make_shared<shared_fd>(fd)};
+        opened out{std::make_shared<const unique_fd>(fd)};
         struct stat st {};
         if (::fstat(fd, &st) == 0)
             out.positional = !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode));
@@ -75,16 +79,14 @@ struct transferred {
     std::int64_t end_position = no_offset;
 };
 
-ssize_t retrying(auto call) {
-    ssize_t n;
-    do {
-        n = call();
-    } while (n < 0 && errno == EINTR);
+/// The count, or -errno.
+ssize_t count_or_error(auto call) {
+    const ssize_t n = retry_on_eintr(call);
     return n < 0 ? -errno : n;
 }
 
 struct read_job {
-    std::shared_ptr<shared_fd> fd;
+    shared_fd fd;
     std::unique_ptr<std::byte[]> buffer;
     std::size_t size;
     std::int64_t offset;
@@ -92,7 +94,7 @@ struct read_job {
     transferred operator()() {
         const int f = fd->get();
         std::byte* data = buffer.get();
-        const ssize_t n = retrying([&] {
+        const ssize_t n = count_or_error([&] {
             return offset == no_offset ? ::read(f, data, size) : ::pread(f, data, size, offset);
         });
         return {n, std::move(buffer)};
@@ -100,7 +102,7 @@ struct read_job {
 };
 
 struct write_job {
-    std::shared_ptr<shared_fd> fd;
+    shared_fd fd;
     std::unique_ptr<std::byte[]> buffer;
     std::size_t size;
     std::int64_t offset;
@@ -109,7 +111,7 @@ struct write_job {
     transferred operator()() {
         const int f = fd->get();
         const std::byte* data = buffer.get();
-        const ssize_t n = retrying([&] {
+        const ssize_t n = count_or_error([&] {
             return offset == no_offset ? ::write(f, data, size) : ::pwrite(f, data, size, offset);
         });
         // O_APPEND writes move the fd's own offset to the end: that is the new position.
@@ -120,22 +122,18 @@ struct write_job {
 
 /// A job running one syscall on the fd that gives 0 or -1 with errno: its errno, or 0.
 template <class Call> struct fd_job {
-    std::shared_ptr<shared_fd> fd;
+    shared_fd fd;
     Call call;
     int operator()() const {
-        int rc;
-        do {
-            rc = call(fd->get());
-        } while (rc < 0 && errno == EINTR);
+        const int rc = retry_on_eintr([&] { return call(fd->get()); });
         return rc < 0 ? errno : 0;
     }
 };
-template <class Call> fd_job(std::shared_ptr<shared_fd>, Call) -> fd_job<Call>;
+template <class Call> fd_job(shared_fd, Call) -> fd_job<Call>;
 
 /// Runs `call(fd)` on the pool: ok, or the error naming `path` (which outlives the call).
 template <class Call>
-task<result<void>> on_fd(std::shared_ptr<shared_fd> fd, const std::filesystem::path& path,
-                         Call call) {
+task<result<void>> on_fd(shared_fd fd, const std::filesystem::path& path, Call call) {
     fd_job job{std::move(fd), call};
     auto err = co_await on_pool(std::move(job));
     if (!err) co_return std::move(err).error();
@@ -152,8 +150,8 @@ file::file(file&&) noexcept = default;
 file& file::operator=(file&&) noexcept = default;
 file::~file() = default;
 
-file::file(std::shared_ptr<detail::shared_fd> fd, std::filesystem::path path, bool append,
-           bool positional) noexcept
+file::file(std::shared_ptr<const eddy::detail::unique_fd> fd, std::filesystem::path path,
+           bool append, bool positional) noexcept
     : fd_(std::move(fd)), path_(std::move(path)), append_(append), positional_(positional) {}
 
 int file::native_handle() const noexcept {
@@ -278,7 +276,7 @@ task<result<std::uint64_t>> file::seek(seek_from to) {
         co_return position_;
     }
     struct seek_job {
-        std::shared_ptr<shared_fd> fd;
+        shared_fd fd;
         std::int64_t offset;
         int whence;
         std::int64_t operator()() const {
@@ -322,7 +320,7 @@ task<result<void>> file::sync_data() {
 task<result<file_metadata>> file::metadata() {
     assert(fd_ && "stat of a closed or moved-from file");
     struct stat_job {
-        std::shared_ptr<shared_fd> fd;
+        shared_fd fd;
         std::pair<struct stat, int> operator()() const {
             std::pair<struct stat, int> out{};
             if (::fstat(fd->get(), &out.first) < 0) out.second = errno;

@@ -91,6 +91,14 @@ int remove_tree(const std::filesystem::path& path) {
     return ec.value();
 }
 
+int unlink_file(const std::filesystem::path& path) {
+    return errno_of(::unlink(path.c_str()));
+}
+
+int remove_empty_dir(const std::filesystem::path& path) {
+    return errno_of(::rmdir(path.c_str()));
+}
+
 } // namespace
 
 task<result<void>> rename(std::filesystem::path from, std::filesystem::path to) {
@@ -105,35 +113,21 @@ task<result<void>> rename(std::filesystem::path from, std::filesystem::path to) 
     co_return ok();
 }
 
+// Each runs its syscall on the pool (`change` owns the path and the call: nothing dangles).
 task<result<void>> remove_file(std::filesystem::path path) {
-    const path_call unlink = [](const std::filesystem::path& p) {
-        return errno_of(::unlink(p.c_str()));
-    };
-    auto done = co_await change(std::move(path), unlink);
-    co_return done;
+    return change(std::move(path), unlink_file);
 }
-
 task<result<void>> create_dir(std::filesystem::path path) {
-    auto done = co_await change(std::move(path), make_dir);
-    co_return done;
+    return change(std::move(path), make_dir);
 }
-
 task<result<void>> create_dir_all(std::filesystem::path path) {
-    auto done = co_await change(std::move(path), make_dirs);
-    co_return done;
+    return change(std::move(path), make_dirs);
 }
-
 task<result<void>> remove_dir(std::filesystem::path path) {
-    const path_call rmdir = [](const std::filesystem::path& p) {
-        return errno_of(::rmdir(p.c_str()));
-    };
-    auto done = co_await change(std::move(path), rmdir);
-    co_return done;
+    return change(std::move(path), remove_empty_dir);
 }
-
 task<result<void>> remove_dir_all(std::filesystem::path path) {
-    auto done = co_await change(std::move(path), remove_tree);
-    co_return done;
+    return change(std::move(path), remove_tree);
 }
 
 task<result<file_metadata>> metadata(std::filesystem::path path) {

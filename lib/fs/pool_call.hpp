@@ -1,6 +1,5 @@
-// What the fs code shares, private to lib/fs: running a job on the blocking pool with the
-// result folded into one `result`, the shared fd that keeps a file open for pool jobs, and
-// errors that name paths.
+// How the fs code runs on the blocking pool, private to lib/fs: one job with its result
+// folded into one `result`, or a long transfer as a run of bounded hops.
 #pragma once
 
 #include "eddy/error.hpp"
@@ -9,52 +8,16 @@
 #include "eddy/runtime/detail/scheduler.hpp"
 #include "eddy/runtime/spawn_blocking.hpp"
 #include "eddy/runtime/task.hpp"
+#include "path_error.hpp"
 
 #include <cerrno>
 #include <filesystem>
-#include <string>
+#include <memory>
 #include <system_error>
 #include <type_traits>
-#include <unistd.h>
 #include <utility>
 
 namespace eddy::fs::detail {
-
-/// An fd closed when the last owner lets go: the file and each pool job working on it hold a
-/// share, so a job that outlives its cancelled caller still has an open fd.
-class shared_fd {
-  public:
-    explicit shared_fd(int fd) noexcept : fd_(fd) {}
-    shared_fd(const shared_fd&) = delete;
-    shared_fd& operator=(const shared_fd&) = delete;
-    ~shared_fd() { ::close(fd_); }
-    int get() const noexcept { return fd_; }
-
-  private:
-    int fd_;
-};
-
-/// An fd owned by state that moves between hops of one operation; closes itself.
-class owned_fd {
-  public:
-    owned_fd() = default;
-    owned_fd(const owned_fd&) = delete;
-    owned_fd& operator=(const owned_fd&) = delete;
-    ~owned_fd() { close(); }
-    int get() const noexcept { return fd_; }
-    void reset(int fd) noexcept {
-        close();
-        fd_ = fd;
-    }
-    /// Closes now: 0 or the errno (a write error may surface only here, e.g. on NFS).
-    int close() noexcept {
-        if (fd_ < 0) return 0;
-        return ::close(std::exchange(fd_, -1)) < 0 ? errno : 0;
-    }
-
-  private:
-    int fd_ = -1;
-};
 
 template <class T> struct pool_result { using type = result<T>; };
 template <class T> struct pool_result<result<T>> { using type = result<T>; };
@@ -73,21 +36,25 @@ template <class F> task<pool_result_t<F>> on_pool(F job) {
     }
 }
 
-inline error path_error(int err, const std::filesystem::path& path) {
-    return error::from_errno(err, path.string());
-}
-
-/// `invalid_argument` naming `context` (a path) and why: "invalid argument: /x (why)".
-inline error invalid(std::string context, const char* why) {
-    context.append(" (").append(why).append(")");
-    return error(errc::invalid_argument, std::move(context));
-}
-
-/// "FROM -> TO", for errors of operations on two paths.
-inline std::string two_paths(const std::filesystem::path& from, const std::filesystem::path& to) {
-    std::string both = from.string();
-    both.append(" -> ").append(to.string());
-    return both;
+/// Runs `state->hop()` as one pool job after another until the state has ended or failed
+/// (`ended`, `error`): each hop moves at most `max_chunk` bytes, so a cancelled caller waits
+/// for one hop at most. Gives the state back, or `operation_canceled` if the runtime stopped.
+template <class State>
+task<result<std::unique_ptr<State>>> run_in_hops(std::unique_ptr<State> state) {
+    struct hop_job {
+        std::unique_ptr<State> state;
+        std::unique_ptr<State> operator()() {
+            state->hop();
+            return std::move(state);
+        }
+    };
+    for (;;) {
+        hop_job job{std::move(state)};
+        auto done = co_await on_pool(std::move(job));
+        if (!done) co_return std::move(done).error();
+        state = std::move(*done);
+        if (state->error != 0 || state->ended) co_return std::move(state);
+    }
 }
 
 /// stat (`follow`) or lstat of `path`, on the pool: the metadata, or the error naming it.

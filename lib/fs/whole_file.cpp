@@ -4,6 +4,9 @@
 #include "eddy/fs/file.hpp"
 #include "eddy/fs/operations.hpp"
 
+#include "eddy/detail/retry_on_eintr.hpp"
+#include "eddy/detail/unique_fd.hpp"
+
 #include "pool_call.hpp"
 
 #include <algorithm>
@@ -18,17 +21,13 @@
 namespace eddy::fs {
 namespace {
 
-using detail::on_pool;
 using detail::path_error;
 
-using detail::owned_fd;
+using eddy::detail::retry_on_eintr;
+using eddy::detail::unique_fd;
 
 int open_retrying(const std::filesystem::path& path, int flags, mode_t mode = 0) {
-    int fd;
-    do {
-        fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
-    } while (fd < 0 && errno == EINTR);
-    return fd;
+    return retry_on_eintr([&] { return ::open(path.c_str(), flags | O_CLOEXEC, mode); });
 }
 
 template <class Buffer> void append(Buffer& to, const std::byte* from, std::size_t n) {
@@ -40,7 +39,7 @@ template <class Buffer> void append(Buffer& to, const std::byte* from, std::size
 /// A whole-file read under way.
 template <class Buffer> struct reading {
     std::filesystem::path path;
-    owned_fd fd;
+    unique_fd fd;
     Buffer data;
     std::size_t expected = 0; // the size fstat gave, so the buffer is allocated once
     int error = 0;
@@ -56,18 +55,18 @@ template <class Buffer> struct reading {
                 const std::size_t want = std::min(expected - data.size(), budget);
                 const std::size_t old = data.size();
                 data.resize(old + want);
-                n = ::read(fd.get(), data.data() + old, want);
+                n = retry_on_eintr([&] { return ::read(fd.get(), data.data() + old, want); });
                 err = n < 0 ? errno : 0;
                 data.resize(old + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
             } else {
                 // At the size fstat gave: the end, unless the file grew (or stat lied, as in
                 // /proc), so probe without growing the buffer.
                 std::array<std::byte, 16 * 1024> probe;
-                n = ::read(fd.get(), probe.data(), std::min(probe.size(), budget));
+                n = retry_on_eintr(
+                    [&] { return ::read(fd.get(), probe.data(), std::min(probe.size(), budget)); });
                 err = n < 0 ? errno : 0;
                 if (n > 0) append(data, probe.data(), static_cast<std::size_t>(n));
             }
-            if (err == EINTR) continue;
             if (err != 0) {
                 error = err;
                 return;
@@ -94,29 +93,18 @@ template <class Buffer> struct reading {
 };
 
 template <class Buffer> task<result<Buffer>> read_whole(std::filesystem::path path) {
-    struct hop_job {
-        std::unique_ptr<reading<Buffer>> state;
-        std::unique_ptr<reading<Buffer>> operator()() {
-            state->hop();
-            return std::move(state);
-        }
-    };
     auto state = std::make_unique<reading<Buffer>>();
     state->path = path;
-    for (;;) {
-        hop_job job{std::move(state)};
-        auto done = co_await on_pool(std::move(job));
-        if (!done) co_return std::move(done).error();
-        state = std::move(*done);
-        if (state->error != 0) co_return path_error(state->error, path);
-        if (state->ended) co_return std::move(state->data);
-    }
+    auto done = co_await detail::run_in_hops(std::move(state));
+    if (!done) co_return std::move(done).error();
+    if ((*done)->error != 0) co_return path_error((*done)->error, path);
+    co_return std::move((*done)->data);
 }
 
 /// A whole-file write under way.
 struct writing {
     std::filesystem::path path;
-    owned_fd fd;
+    unique_fd fd;
     std::vector<std::byte> data;
     std::size_t written = 0;
     int error = 0;
@@ -132,8 +120,8 @@ struct writing {
         }
         for (std::size_t budget = max_chunk; budget > 0 && written < data.size();) {
             const std::size_t want = std::min(data.size() - written, budget);
-            const ssize_t n = ::write(fd.get(), data.data() + written, want);
-            if (n < 0 && errno == EINTR) continue;
+            const ssize_t n =
+                retry_on_eintr([&] { return ::write(fd.get(), data.data() + written, want); });
             if (n < 0) {
                 error = errno;
                 return;
@@ -161,24 +149,13 @@ task<result<std::string>> read_to_string(std::filesystem::path path) {
 }
 
 task<result<void>> write(std::filesystem::path path, std::span<const std::byte> data) {
-    struct hop_job {
-        std::unique_ptr<writing> state;
-        std::unique_ptr<writing> operator()() {
-            state->hop();
-            return std::move(state);
-        }
-    };
     auto state = std::make_unique<writing>();
     state->path = path;
     state->data.assign(data.begin(), data.end()); // the caller's bytes may go if cancelled
-    for (;;) {
-        hop_job job{std::move(state)};
-        auto done = co_await on_pool(std::move(job));
-        if (!done) co_return std::move(done).error();
-        state = std::move(*done);
-        if (state->error != 0) co_return path_error(state->error, path);
-        if (state->ended) co_return ok();
-    }
+    auto done = co_await detail::run_in_hops(std::move(state));
+    if (!done) co_return std::move(done).error();
+    if ((*done)->error != 0) co_return path_error((*done)->error, path);
+    co_return ok();
 }
 
 task<result<void>> write(std::filesystem::path path, std::string_view text) {

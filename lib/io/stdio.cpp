@@ -1,5 +1,7 @@
 #include "eddy/io/stdio.hpp"
 
+#include "eddy/detail/retry_on_eintr.hpp"
+
 #include "eddy/runtime/spawn_blocking.hpp"
 
 #include <fcntl.h>
@@ -36,27 +38,24 @@ const char* stream_name(int fd) noexcept {
 /// a later dup2() onto a standard stream would silently replace it. Takes ownership.
 int above_standard_fds(int fd) noexcept {
     if (fd > 2) return fd;
-    const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    const int err = errno;
-    ::close(fd);
-    errno = err;
-    return moved;
+    const eddy::detail::unique_fd original(fd); // closed on return; errno is kept
+    return ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
 }
 
-/// Whether a failed blocking call should be tried again: after EINTR, or after EAGAIN on a
-/// description someone else made non-blocking (then wait for it here, on the pool).
+/// Whether a failed blocking call should be tried again: after EAGAIN on a description
+/// someone else made non-blocking (then wait for it here, on the pool).
 bool try_again(int fd, short events) {
-    if (errno == EINTR) return true;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
     pollfd p{fd, events, 0};
-    return ::poll(&p, 1, -1) >= 0 || errno == EINTR;
+    return eddy::detail::retry_on_eintr([&] { return ::poll(&p, 1, -1); }) >= 0;
 }
 
 /// The pool's blocking read of at most `max` bytes, into a buffer of its own.
 std::pair<result<std::size_t>, std::vector<std::byte>> read_chunk(int fd, std::size_t max) {
     std::vector<std::byte> bytes(max);
     for (;;) {
-        const ssize_t n = ::read(fd, bytes.data(), bytes.size());
+        const ssize_t n =
+            eddy::detail::retry_on_eintr([&] { return ::read(fd, bytes.data(), bytes.size()); });
         if (n >= 0) {
             bytes.resize(static_cast<std::size_t>(n));
             return {static_cast<std::size_t>(n), std::move(bytes)};
@@ -67,17 +66,14 @@ std::pair<result<std::size_t>, std::vector<std::byte>> read_chunk(int fd, std::s
 
 result<std::size_t> write_chunk(int fd, const std::vector<std::byte>& bytes) {
     for (;;) {
-        const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+        const ssize_t n =
+            eddy::detail::retry_on_eintr([&] { return ::write(fd, bytes.data(), bytes.size()); });
         if (n >= 0) return static_cast<std::size_t>(n);
         if (!try_again(fd, POLLOUT)) return error::from_errno(errno);
     }
 }
 
 } // namespace
-
-pooled_fd::~pooled_fd() {
-    ::close(fd_);
-}
 
 template <> ssize_t stdio_call<false>::operator()(int fd) const noexcept {
     return socket ? ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT)

@@ -1,6 +1,6 @@
 #include "eddy/net/detail/accept.hpp"
 
-#include "eddy/runtime/detail/io_awaiters.hpp"
+#include "eddy/runtime/detail/io/readiness_wait.hpp"
 #include "eddy/runtime/detail/log.hpp"
 #include "eddy/runtime/yield_now.hpp"
 #include "eddy/time/sleep.hpp"
@@ -46,23 +46,24 @@ bool is_resource_shortage(int err) {
 } // namespace
 
 task<result<socket_handle>> accept_connection(const socket_handle& listener) {
-    auto& sched = listener.state().owner();
+    auto& sched = listener.readiness().owner();
     auto backoff = first_backoff;
     for (;;) {
         if (sched.stopping()) co_return errc::operation_canceled;
         // The listener may have been closed while this task was queued to resume.
         if (!listener.valid()) co_return errc::operation_canceled;
-        auto& state = listener.state();
+        auto& readiness = listener.readiness();
         // A listener flooded with connections must still let its connections run. Yield
         // before accept4, so a cancelled accept has taken no connection.
         if (!sched.coop_consume()) co_await yield_now();
-        const auto tick = state.tick();
+        const auto tick = readiness.tick();
         int fd = ::accept4(listener.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) co_return socket_handle::adopt(fd);
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK) {
-            state.clear(eddy::detail::readable | eddy::detail::io_error, tick);
-            auto ready = co_await eddy::detail::readiness_wait(state, false);
+            namespace bit = eddy::detail::readiness_bit;
+            readiness.clear(bit::readable | bit::error, tick);
+            auto ready = co_await eddy::detail::readiness_wait(readiness, false);
             if (!ready) co_return std::move(ready).error();
         } else if (is_resource_shortage(err)) {
             if (!warned_out_of_fds.exchange(true))

@@ -1,4 +1,4 @@
-#include "eddy/net/detail/datagram_socket.hpp"
+#include "eddy/net/datagram_socket.hpp"
 
 #include <cerrno>
 #include <string>

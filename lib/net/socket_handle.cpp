@@ -15,30 +15,30 @@ result<socket_handle> socket_handle::adopt(int fd) {
 
 result<socket_handle> socket_handle::try_adopt(int fd) {
     auto& sched = eddy::detail::current_scheduler();
-    auto state = std::make_unique<eddy::detail::io_state>(sched, fd);
-    if (auto added = sched.io().add(*state); !added) return std::move(added).error();
-    sched.add_io(*state);
+    auto readiness = std::make_unique<eddy::detail::fd_readiness>(sched, fd);
+    if (auto added = sched.reactor().add(*readiness); !added) return std::move(added).error();
+    sched.add_fd(*readiness);
     socket_handle h;
-    h.state_ = std::move(state);
+    h.readiness_ = std::move(readiness);
     return h;
 }
 
 void socket_handle::close() noexcept {
-    if (!state_) return;
+    if (!readiness_) return;
     // Closing unregisters from the owner's reactor and socket list: on its core only (a
     // task that ends on another core must not take its home's sockets with it).
-    state_->check_core();
-    state_->owner().io().remove(*state_);
-    ::close(state_->fd());
-    state_.reset(); // wakes a waiter still parked with operation_canceled
+    readiness_->check_core();
+    readiness_->owner().reactor().remove(*readiness_);
+    ::close(readiness_->fd());
+    readiness_.reset(); // wakes a waiter still parked with operation_canceled
 }
 
 int socket_handle::release() noexcept {
-    if (!state_) return -1;
-    state_->check_core();
-    state_->owner().io().remove(*state_);
-    const int fd = state_->fd();
-    state_.reset();
+    if (!readiness_) return -1;
+    readiness_->check_core();
+    readiness_->owner().reactor().remove(*readiness_);
+    const int fd = readiness_->fd();
+    readiness_.reset();
     return fd;
 }
 

@@ -21,19 +21,17 @@ error invalid_address(std::string_view text, std::string_view why) {
     return error(errc::invalid_address, std::move(context));
 }
 
-result<int> bound_socket(const socket_address& addr, int type, bool reuse_addr, bool reuse_port) {
-    int fd = ::socket(addr.family(), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return error::from_errno(errno, addr.to_string());
+result<eddy::detail::unique_fd> bound_socket(const socket_address& addr, int type, bool reuse_addr,
+                                             bool reuse_port) {
+    eddy::detail::unique_fd fd(::socket(addr.family(), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) return error::from_errno(errno, addr.to_string());
     const int one = 1;
+    const int s = fd.get();
     const bool bound =
-        (!reuse_addr || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0) &&
-        (!reuse_port || ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0) &&
-        ::bind(fd, addr.native(), addr.native_size()) == 0;
-    if (!bound) {
-        const int err = errno;
-        ::close(fd);
-        return error::from_errno(err, addr.to_string());
-    }
+        (!reuse_addr || ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0) &&
+        (!reuse_port || ::setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0) &&
+        ::bind(s, addr.native(), addr.native_size()) == 0;
+    if (!bound) return error::from_errno(errno, addr.to_string());
     return fd;
 }
 

@@ -1,23 +1,22 @@
-#include "eddy/net/detail/stream_socket.hpp"
+#include "eddy/net/stream_socket.hpp"
 
-namespace eddy::net::detail {
+namespace eddy::net {
 
 result<std::size_t> stream_socket::try_read(std::span<std::byte> buf) noexcept {
-    recv_call call{buf};
-    bool blocked;
-    return eddy::detail::attempt(handle_.state(), call, stream_read, blocked);
+    detail::recv_call call{buf};
+    return eddy::detail::attempt(handle_.readiness(), call, detail::stream_read);
 }
 
 result<std::size_t> stream_socket::try_write(std::span<const std::byte> buf) noexcept {
-    send_call call{buf};
-    bool blocked;
-    return eddy::detail::attempt(handle_.state(), call, stream_write, blocked);
+    detail::send_call call{buf};
+    return eddy::detail::attempt(handle_.readiness(), call, detail::stream_write);
 }
 
-eddy::detail::ready_value<result<void>> stream_socket::shutdown() noexcept {
+eddy::detail::completed<result<void>> stream_socket::shutdown() noexcept {
+    using done = eddy::detail::completed<result<void>>;
     if (::shutdown(handle_.fd(), SHUT_WR) < 0 && errno != ENOTCONN)
-        return eddy::detail::ready_value<result<void>>(error::from_errno(errno, "shutdown"));
-    return eddy::detail::ready_value<result<void>>(result<void>{});
+        return done(error::from_errno(errno, "shutdown"));
+    return done(result<void>{});
 }
 
-} // namespace eddy::net::detail
+} // namespace eddy::net

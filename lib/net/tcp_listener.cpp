@@ -11,12 +11,8 @@ namespace eddy::net {
 result<tcp_listener> tcp_listener::bind(const socket_address& addr, tcp_listener_options opts) {
     auto fd = detail::bound_socket(addr, SOCK_STREAM, opts.reuse_addr, opts.reuse_port);
     if (!fd) return std::move(fd).error();
-    if (::listen(*fd, opts.backlog) < 0) {
-        const int err = errno;
-        ::close(*fd);
-        return error::from_errno(err, addr.to_string());
-    }
-    auto handle = detail::socket_handle::adopt(*fd);
+    if (::listen(fd->get(), opts.backlog) < 0) return error::from_errno(errno, addr.to_string());
+    auto handle = detail::socket_handle::adopt(fd->release());
     if (!handle) return error(handle.error().code(), addr.to_string());
     return tcp_listener(std::move(*handle));
 }

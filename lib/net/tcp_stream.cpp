@@ -1,5 +1,6 @@
 #include "eddy/net/tcp_stream.hpp"
 
+#include "eddy/detail/unique_fd.hpp"
 #include "eddy/net/detail/adopt_stream.hpp"
 #include "eddy/net/detail/sockopt.hpp"
 
@@ -11,20 +12,18 @@
 namespace eddy::net {
 
 task<result<tcp_stream>> tcp_stream::connect(socket_address addr) {
-    int fd = ::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) co_return error::from_errno(errno, addr.to_string());
+    eddy::detail::unique_fd fd(
+        ::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) co_return error::from_errno(errno, addr.to_string());
     // connect() before registering: a TCP socket not yet connecting reports EPOLLHUP, and
     // that stale event would read as "connected".
-    if (::connect(fd, addr.native(), addr.native_size()) < 0 && errno != EINPROGRESS) {
-        int err = errno;
-        ::close(fd);
-        co_return error::from_errno(err, addr.to_string());
-    }
-    auto handle = detail::socket_handle::adopt(fd);
+    if (::connect(fd.get(), addr.native(), addr.native_size()) < 0 && errno != EINPROGRESS)
+        co_return error::from_errno(errno, addr.to_string());
+    auto handle = detail::socket_handle::adopt(fd.release());
     if (!handle) co_return std::move(handle).error();
 
     // Writable means the handshake ended, one way or the other; SO_ERROR says which.
-    auto ready = co_await eddy::detail::readiness_wait(handle->state(), true);
+    auto ready = co_await eddy::detail::readiness_wait(handle->readiness(), true);
     if (!ready) co_return std::move(ready).error();
     int err = 0;
     socklen_t len = sizeof err;

@@ -73,7 +73,7 @@ error out_of_range(const char* what, std::uint32_t value, std::string_view range
 result<udp_socket> udp_socket::bind(const socket_address& addr, udp_bind_options opts) {
     auto fd = detail::bound_socket(addr, SOCK_DGRAM, opts.reuse_addr, opts.reuse_port);
     if (!fd) return std::move(fd).error();
-    auto handle = detail::socket_handle::adopt(*fd);
+    auto handle = detail::socket_handle::adopt(fd->release());
     if (!handle) return error(handle.error().code(), addr.to_string());
     return udp_socket(std::move(*handle));
 }

@@ -1,5 +1,7 @@
 #include "eddy/net/unix_datagram.hpp"
 
+#include "eddy/detail/unique_fd.hpp"
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,14 +31,10 @@ error bind_error(int err, const unix_address& addr) {
 } // namespace
 
 result<unix_datagram> unix_datagram::bind(const unix_address& addr) {
-    int fd = ::socket(AF_UNIX, socket_flags, 0);
-    if (fd < 0) return error::from_errno(errno, addr.to_string());
-    if (::bind(fd, addr.native(), addr.native_size()) < 0) {
-        const int err = errno;
-        ::close(fd);
-        return bind_error(err, addr);
-    }
-    auto handle = adopt(fd, addr.to_string());
+    eddy::detail::unique_fd fd(::socket(AF_UNIX, socket_flags, 0));
+    if (!fd.valid()) return error::from_errno(errno, addr.to_string());
+    if (::bind(fd.get(), addr.native(), addr.native_size()) < 0) return bind_error(errno, addr);
+    auto handle = adopt(fd.release(), addr.to_string());
     if (!handle) return std::move(handle).error();
     return unix_datagram(std::move(*handle));
 }
@@ -59,12 +57,10 @@ result<std::pair<unix_datagram, unix_datagram>> unix_datagram::pair() {
     int fds[2];
     if (::socketpair(AF_UNIX, socket_flags, 0, fds) < 0)
         return error::from_errno(errno, "unix datagram socketpair");
+    eddy::detail::unique_fd other(fds[1]);
     auto first = adopt(fds[0], "unix datagram socketpair");
-    if (!first) {
-        ::close(fds[1]);
-        return std::move(first).error();
-    }
-    auto second = adopt(fds[1], "unix datagram socketpair");
+    if (!first) return std::move(first).error();
+    auto second = adopt(other.release(), "unix datagram socketpair");
     if (!second) return std::move(second).error();
     return std::pair{unix_datagram(std::move(*first)), unix_datagram(std::move(*second))};
 }

@@ -1,5 +1,6 @@
 #include "eddy/net/unix_listener.hpp"
 
+#include "eddy/detail/unique_fd.hpp"
 #include "eddy/net/detail/accept.hpp"
 #include "eddy/net/detail/sockopt.hpp"
 
@@ -23,21 +24,17 @@ error bind_error(int err, const unix_address& addr) {
 } // namespace
 
 result<unix_listener> unix_listener::bind(const unix_address& addr, unix_listen_options opts) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return error::from_errno(errno, addr.to_string());
-    if (::bind(fd, addr.native(), addr.native_size()) < 0) {
+    eddy::detail::unique_fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) return error::from_errno(errno, addr.to_string());
+    if (::bind(fd.get(), addr.native(), addr.native_size()) < 0) return bind_error(errno, addr);
+    if (::listen(fd.get(), opts.backlog) < 0) {
         const int err = errno;
-        ::close(fd);
-        return bind_error(err, addr);
-    }
-    if (::listen(fd, opts.backlog) < 0) {
-        const int err = errno;
-        ::close(fd);
+        fd.close();
         // The file is ours (bind just made it): leave nothing behind.
         if (addr.is_path()) ::unlink(std::string(addr.name()).c_str());
         return error::from_errno(err, addr.to_string());
     }
-    auto handle = detail::socket_handle::adopt(fd);
+    auto handle = detail::socket_handle::adopt(fd.release());
     if (!handle) return error(handle.error().code(), addr.to_string());
     return unix_listener(std::move(*handle));
 }

@@ -1,5 +1,7 @@
 #include "eddy/net/unix_stream.hpp"
 
+#include "eddy/detail/retry_on_eintr.hpp"
+#include "eddy/detail/unique_fd.hpp"
 #include "eddy/net/detail/adopt_stream.hpp"
 #include "eddy/net/detail/sockopt.hpp"
 #include "eddy/runtime/detail/scheduler.hpp"
@@ -20,36 +22,20 @@ namespace {
 constexpr auto first_retry = std::chrono::milliseconds(1);
 constexpr auto max_retry = std::chrono::milliseconds(100);
 
-/// An fd the reactor does not know yet, closed unless released (a cancelled connect).
-class unregistered_fd {
-  public:
-    explicit unregistered_fd(int fd) noexcept : fd_(fd) {}
-    unregistered_fd(const unregistered_fd&) = delete;
-    unregistered_fd& operator=(const unregistered_fd&) = delete;
-    ~unregistered_fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const noexcept { return fd_; }
-    int release() noexcept { return std::exchange(fd_, -1); }
-
-  private:
-    int fd_;
-};
-
 } // namespace
 
 task<result<unix_stream>> unix_stream::connect(unix_address addr) {
-    unregistered_fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    // Closed unless handed to the reactor (a cancelled connect).
+    eddy::detail::unique_fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (fd.get() < 0) co_return error::from_errno(errno, addr.to_string());
     auto& sched = eddy::detail::current_scheduler();
     auto pause = first_retry;
     // A Unix connect() completes at once or fails; it never goes on in the background as
     // TCP's does. The fd joins the reactor only once connected: an unconnected Unix socket
     // reports EPOLLHUP, and that stale event would outlive the connection.
-    while (::connect(fd.get(), addr.native(), addr.native_size()) < 0) {
-        const int err = errno;
-        if (err == EINTR) continue;
-        if (err != EAGAIN) co_return error::from_errno(err, addr.to_string());
+    const auto try_connect = [&] { return ::connect(fd.get(), addr.native(), addr.native_size()); };
+    while (eddy::detail::retry_on_eintr(try_connect) < 0) {
+        if (errno != EAGAIN) co_return error::from_errno(errno, addr.to_string());
         if (sched.stopping()) co_return errc::operation_canceled;
         co_await sleep_for(pause);
         pause = std::min(pause * 2, max_retry);
@@ -70,12 +56,10 @@ result<std::pair<unix_stream, unix_stream>> unix_stream::pair() {
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0)
         return error::from_errno(errno, "socketpair");
+    eddy::detail::unique_fd other(fds[1]);
     auto first = detail::socket_handle::adopt(fds[0]);
-    if (!first) {
-        ::close(fds[1]);
-        return error(first.error().code(), "socketpair");
-    }
-    auto second = detail::socket_handle::adopt(fds[1]);
+    if (!first) return error(first.error().code(), "socketpair");
+    auto second = detail::socket_handle::adopt(other.release());
     if (!second) return error(second.error().code(), "socketpair");
     return std::pair{unix_stream(std::move(*first)), unix_stream(std::move(*second))};
 }

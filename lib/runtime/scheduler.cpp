@@ -1,6 +1,6 @@
 #include "eddy/runtime/detail/scheduler.hpp"
 
-#include "eddy/runtime/detail/io_state.hpp"
+#include "eddy/runtime/detail/io/fd_readiness.hpp"
 #include "eddy/runtime/detail/runtime_core.hpp"
 
 #include <cassert>
@@ -31,8 +31,8 @@ scheduler::scheduler(std::size_t index, runtime_core& rt, scheduler_options opts
 
 scheduler::~scheduler() = default;
 
-void scheduler::add_io(io_state& s) {
-    ios_.push_back(s);
+void scheduler::add_fd(fd_readiness& f) {
+    fds_.push_back(f);
 }
 
 void scheduler::run_until(const std::function<bool()>& done) {
@@ -82,10 +82,8 @@ void scheduler::run_deferred() {
     // Only what was deferred before this turn: a call that defers itself again waits.
     intrusive_list<deferred_call> batch;
     batch.splice_back(deferred_);
-    while (deferred_call* d = batch.front()) {
-        d->unlink();
+    while (deferred_call* d = batch.pop_front())
         d->run(d);
-    }
 }
 
 void scheduler::fire_timers() {
@@ -111,7 +109,7 @@ void scheduler::run_ready() {
 }
 
 void scheduler::cancel_waits() noexcept {
-    ios_.for_each([](io_state& s) { s.cancel_waiters(); });
+    fds_.for_each([](fd_readiness& f) { f.cancel_waiters(); });
     while (!timers_.empty()) {
         timer_node* t = timers_.pop_expired(clock::time_point::max());
         t->on_expire(t);

@@ -2,7 +2,7 @@
 
 #include "eddy/net/detail/socket_handle.hpp"
 #include "eddy/runtime/cross_core.hpp"
-#include "eddy/runtime/detail/io_awaiters.hpp"
+#include "eddy/runtime/detail/io/readiness_wait.hpp"
 #include "eddy/runtime/detail/scheduler.hpp"
 
 #include <pthread.h>
@@ -49,13 +49,13 @@ task<result<int>> wait_on_this_core(sigset_t signals) {
     auto handle = net::detail::socket_handle::adopt(fd);
     if (!handle) co_return std::move(handle).error();
 
-    auto& state = handle->state();
+    auto& readiness = handle->readiness();
     const std::uint64_t seen = reads;
     for (;;) {
-        auto ready = co_await eddy::detail::readiness_wait(state, false);
+        auto ready = co_await eddy::detail::readiness_wait(readiness, false);
         if (!ready) co_return std::move(ready).error();
         if (const int taken = read_since(signals, seen)) co_return taken;
-        const std::uint32_t tick = state.tick();
+        const std::uint32_t tick = readiness.tick();
         signalfd_siginfo info{};
         const ssize_t n = ::read(fd, &info, sizeof info);
         if (n == static_cast<ssize_t>(sizeof info)) {
@@ -65,7 +65,8 @@ task<result<int>> wait_on_this_core(sigset_t signals) {
         }
         if (n < 0 && errno != EAGAIN && errno != EINTR)
             co_return error::from_errno(errno, "signalfd");
-        state.clear(eddy::detail::readable, tick); // another waiter's read took it
+        readiness.clear(eddy::detail::readiness_bit::readable,
+                        tick); // another waiter's read took it
     }
 }
 

@@ -27,7 +27,7 @@
 #include "eddy/fs/open_options.hpp"
 #include "eddy/fs/seek_from.hpp"
 #include "eddy/result.hpp"
-#include "eddy/runtime/detail/io_awaiters.hpp"
+#include "eddy/runtime/detail/completed.hpp"
 #include "eddy/runtime/task.hpp"
 
 #include <cstddef>
@@ -41,9 +41,13 @@ namespace eddy::fs {
 /// The most one file operation (one pool job) reads or writes.
 inline constexpr std::size_t max_chunk = 2 * 1024 * 1024;
 
-namespace detail {
-class shared_fd;
+} // namespace eddy::fs
+
+namespace eddy::detail {
+class unique_fd;
 }
+
+namespace eddy::fs {
 
 class file {
   public:
@@ -80,8 +84,8 @@ class file {
     /// Does nothing and succeeds: a file has no peer to tell, and every write has reached the
     /// kernel when it completes, so there is nothing buffered to flush. It does not sync to
     /// the disk (`sync_all`) nor close the file; later writes still work.
-    eddy::detail::ready_value<result<void>> shutdown() noexcept {
-        return eddy::detail::ready_value<result<void>>(ok());
+    eddy::detail::completed<result<void>> shutdown() noexcept {
+        return eddy::detail::completed<result<void>>(ok());
     }
 
     /// Reads up to `min(buf.size(), max_chunk)` bytes at `offset`, leaving the position
@@ -118,7 +122,7 @@ class file {
     bool is_open() const noexcept { return static_cast<bool>(fd_); }
 
   private:
-    file(std::shared_ptr<detail::shared_fd> fd, std::filesystem::path path, bool append,
+    file(std::shared_ptr<const eddy::detail::unique_fd> fd, std::filesystem::path path, bool append,
          bool positional) noexcept;
 
     /// A buffer of at least `size` bytes (`capacity`) for one job: the spare, or a new one.
@@ -127,7 +131,7 @@ class file {
     task<result<std::size_t>> transfer_in(std::span<std::byte> buf, std::int64_t offset);
     task<result<std::size_t>> transfer_out(std::span<const std::byte> buf, std::int64_t offset);
 
-    std::shared_ptr<detail::shared_fd> fd_;
+    std::shared_ptr<const eddy::detail::unique_fd> fd_;
     std::filesystem::path path_;
     std::uint64_t position_ = 0;
     bool append_ = false;

@@ -21,7 +21,7 @@
 #pragma once
 
 #include "eddy/io/detail/stdio_channel.hpp"
-#include "eddy/runtime/detail/io_awaiters.hpp"
+#include "eddy/runtime/detail/completed.hpp"
 
 #include <cstddef>
 #include <span>
@@ -61,9 +61,9 @@ class standard_output {
     /// Closes eddy's private handle; later writes fail. It does NOT close fd 1 (or 2): a
     /// reader of the pipe or socket sees end of stream only once fd 1, and every other
     /// descriptor of it (in this process or another), is closed too. Never fails.
-    eddy::detail::ready_value<result<void>> shutdown() noexcept {
+    eddy::detail::completed<result<void>> shutdown() noexcept {
         channel_.close();
-        return eddy::detail::ready_value<result<void>>(result<void>{});
+        return eddy::detail::completed<result<void>>(result<void>{});
     }
     stdio_mode mode() const noexcept { return channel_.mode(); }
 

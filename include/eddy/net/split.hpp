@@ -98,6 +98,29 @@ template <class S> std::pair<owned_read_half<S>, owned_write_half<S>> into_split
     return {owned_read_half<S>(shared), owned_write_half<S>(shared)};
 }
 
+/// What a stream type `S` gets for being splittable, written once for every stream: the
+/// names of its halves, `split()` and `into_split()`. A stream derives from it:
+/// `class tcp_stream : public stream_socket, public splittable<tcp_stream>`.
+template <class S> class splittable {
+  public:
+    using read_half = net::read_half<S>;
+    using write_half = net::write_half<S>;
+    using owned_read_half = net::owned_read_half<S>;
+    using owned_write_half = net::owned_write_half<S>;
+
+    /// Borrowed halves; the stream must outlive them.
+    std::pair<read_half, write_half> split() noexcept {
+        return {read_half(self()), write_half(self())};
+    }
+    /// Owned halves; `net::reunite` puts them back together.
+    std::pair<owned_read_half, owned_write_half> into_split() && {
+        return net::into_split(std::move(self()));
+    }
+
+  private:
+    S& self() noexcept { return static_cast<S&>(*this); }
+};
+
 /// Puts two owned halves back together; `errc::not_same_stream` if they come from two
 /// streams or either is empty (moved from), and then the halves are left as they were (as
 /// Tokio's ReuniteError gives them back), so each can still be reunited with its own partner.

@@ -1,4 +1,6 @@
-// `tcp_stream`: a connected TCP socket on the calling core.
+// `tcp_stream`: a connected TCP socket on the calling core. Its read, write, readable,
+// writable, try_read, try_write and shutdown are `stream_socket`'s (net/stream_socket.hpp,
+// documented there); its halves come from `splittable` (net/split.hpp).
 //
 //     auto s = co_await eddy::net::tcp_stream::connect("127.0.0.1:7000");
 //     if (!s) co_return s.error();
@@ -11,9 +13,9 @@
 // never raise SIGPIPE. A stream belongs to the core that made it: use it there.
 #pragma once
 
-#include "eddy/net/detail/stream_socket.hpp"
 #include "eddy/net/socket_address.hpp"
 #include "eddy/net/split.hpp"
+#include "eddy/net/stream_socket.hpp"
 #include "eddy/runtime/task.hpp"
 
 #include <chrono>
@@ -22,13 +24,8 @@
 
 namespace eddy::net {
 
-class tcp_stream : public detail::stream_socket {
+class tcp_stream : public stream_socket, public splittable<tcp_stream> {
   public:
-    using read_half = net::read_half<tcp_stream>;
-    using write_half = net::write_half<tcp_stream>;
-    using owned_read_half = net::owned_read_half<tcp_stream>;
-    using owned_write_half = net::owned_write_half<tcp_stream>;
-
     tcp_stream() noexcept = default;
     /// Adopts a connected socket (from `tcp_listener::accept`).
     explicit tcp_stream(detail::socket_handle h) noexcept : stream_socket(std::move(h)) {}
@@ -55,15 +52,6 @@ class tcp_stream : public detail::stream_socket {
     result<bool> nodelay() const;
     /// SO_KEEPALIVE; with `idle`, also the idle time before the first probe (TCP_KEEPIDLE).
     result<void> set_keepalive(bool on, std::optional<std::chrono::seconds> idle = std::nullopt);
-
-    /// Borrowed halves; the stream must outlive them.
-    std::pair<read_half, write_half> split() noexcept {
-        return {read_half(*this), write_half(*this)};
-    }
-    /// Owned halves; `net::reunite` puts them back together.
-    std::pair<owned_read_half, owned_write_half> into_split() && {
-        return net::into_split(std::move(*this));
-    }
 };
 
 } // namespace eddy::net

@@ -6,12 +6,12 @@
 //     if (got) co_await s.send_to(std::span(buf).first(got->first), got->second);
 //
 // Datagrams go out whole and come in whole (up to 65,507 bytes over IPv4); a receive buffer
-// too small gives `errc::message_truncated` (see detail/datagram_socket.hpp). `connect` fixes
+// too small gives `errc::message_truncated` (see datagram_socket.hpp). `connect` fixes
 // the peer for `send`/`recv`, and the kernel then drops datagrams from anyone else. A socket
 // belongs to the core that made it: use it there.
 #pragma once
 
-#include "eddy/net/detail/datagram_socket.hpp"
+#include "eddy/net/datagram_socket.hpp"
 #include "eddy/net/socket_address.hpp"
 
 #include <cstdint>
@@ -27,7 +27,7 @@ struct udp_bind_options {
     bool reuse_port = false;
 };
 
-class udp_socket : public detail::datagram_socket<socket_address> {
+class udp_socket : public datagram_socket<socket_address> {
   public:
     udp_socket() noexcept = default;
 

@@ -12,7 +12,7 @@
 // A bound path stays on disk after the socket closes: remove it yourself.
 #pragma once
 
-#include "eddy/net/detail/datagram_socket.hpp"
+#include "eddy/net/datagram_socket.hpp"
 #include "eddy/net/peer_credentials.hpp"
 #include "eddy/net/unix_address.hpp"
 
@@ -21,7 +21,7 @@
 
 namespace eddy::net {
 
-class unix_datagram : public detail::datagram_socket<unix_address> {
+class unix_datagram : public datagram_socket<unix_address> {
   public:
     unix_datagram() noexcept = default;
 

@@ -1,4 +1,6 @@
-// `unix_stream`: a connected Unix stream socket on the calling core.
+// `unix_stream`: a connected Unix stream socket on the calling core. Its read, write,
+// readable, writable, try_read, try_write and shutdown are `stream_socket`'s
+// (net/stream_socket.hpp, documented there); its halves come from `splittable` (net/split.hpp).
 //
 //     auto s = co_await eddy::net::unix_stream::connect("/run/app.sock");   // or "@app"
 //     if (!s) co_return s.error();            // "no such file or directory: /run/app.sock"
@@ -10,9 +12,9 @@
 // and group is on the other end. Writes never raise SIGPIPE. Use it on the core that made it.
 #pragma once
 
-#include "eddy/net/detail/stream_socket.hpp"
 #include "eddy/net/peer_credentials.hpp"
 #include "eddy/net/split.hpp"
+#include "eddy/net/stream_socket.hpp"
 #include "eddy/net/unix_address.hpp"
 #include "eddy/runtime/task.hpp"
 
@@ -21,13 +23,8 @@
 
 namespace eddy::net {
 
-class unix_stream : public detail::stream_socket {
+class unix_stream : public stream_socket, public splittable<unix_stream> {
   public:
-    using read_half = net::read_half<unix_stream>;
-    using write_half = net::write_half<unix_stream>;
-    using owned_read_half = net::owned_read_half<unix_stream>;
-    using owned_write_half = net::owned_write_half<unix_stream>;
-
     unix_stream() noexcept = default;
     /// Adopts a connected socket (from `unix_listener::accept`).
     explicit unix_stream(detail::socket_handle h) noexcept : stream_socket(std::move(h)) {}
@@ -62,15 +59,6 @@ class unix_stream : public detail::stream_socket {
     result<unix_address> peer_addr() const;
     /// Process, user and group of the other end (SO_PEERCRED); see peer_credentials.hpp.
     result<peer_credentials> peer_cred() const;
-
-    /// Borrowed halves; the stream must outlive them.
-    std::pair<read_half, write_half> split() noexcept {
-        return {read_half(*this), write_half(*this)};
-    }
-    /// Owned halves; `net::reunite` puts them back together.
-    std::pair<owned_read_half, owned_write_half> into_split() && {
-        return net::into_split(std::move(*this));
-    }
 };
 
 } // namespace eddy::net

@@ -67,7 +67,7 @@ task<> run_core_task(F factory, std::shared_ptr<std::atomic<std::size_t>> remain
         log().error("a per-core task failed: {}", e.what());
         failed->store(true);
     }
-    if (remaining->fetch_sub(1) == 1) current_scheduler().runtime().core(0).io().wake();
+    if (remaining->fetch_sub(1) == 1) current_scheduler().runtime().core(0).reactor().wake();
 }
 } // namespace detail
 

@@ -2,14 +2,15 @@
 // or 2 (how it is made: lib/io/stdio.cpp) and the awaiter of one read or write on it.
 //
 // The awaiter runs the syscall on the core's reactor when the handle is registered there
-// (the same `io_operation` sockets use), or as a job on the blocking pool otherwise. A pool
+// (the same `fd_operation` sockets use), or as a job on the blocking pool otherwise. A pool
 // job works on its own copy of the bytes and holds the fd, so a cancelled call never
 // touches the caller's memory or a closed fd.
 #pragma once
 
+#include "eddy/detail/unique_fd.hpp"
 #include "eddy/net/detail/socket_handle.hpp"
 #include "eddy/result.hpp"
-#include "eddy/runtime/detail/io_awaiters.hpp"
+#include "eddy/runtime/detail/io/fd_operation.hpp"
 #include "eddy/runtime/task.hpp"
 
 #include <coroutine>
@@ -33,17 +34,7 @@ enum class stdio_mode {
 namespace detail {
 
 /// An fd the blocking pool's jobs share; closed when the last of them is done.
-class pooled_fd {
-  public:
-    explicit pooled_fd(int fd) noexcept : fd_(fd) {}
-    pooled_fd(const pooled_fd&) = delete;
-    pooled_fd& operator=(const pooled_fd&) = delete;
-    ~pooled_fd();
-    int get() const noexcept { return fd_; }
-
-  private:
-    int fd_;
-};
+using pooled_fd = eddy::detail::unique_fd;
 
 /// The syscall of a reactor-mode read (`Write` false) or write.
 template <bool Write> struct stdio_call {
@@ -66,7 +57,7 @@ class stdio_channel {
     stdio_mode mode() const noexcept { return mode_; }
     /// "stdin", "stdout" or "stderr": the context of every error.
     const char* name() const noexcept { return name_; }
-    eddy::detail::io_state& state() const noexcept { return handle_.state(); }
+    eddy::detail::fd_readiness& readiness() const noexcept { return handle_.readiness(); }
     const std::shared_ptr<const pooled_fd>& pooled() const noexcept { return pooled_; }
     /// Why the handle is unavailable.
     const error& failure() const noexcept { return failure_; }
@@ -107,7 +98,7 @@ template <bool Write> class stdio_operation {
         case stdio_mode::readiness:
         case stdio_mode::socket: {
             const bool socket = channel_->mode() == stdio_mode::socket;
-            direct_.emplace(channel_->state(), call_type{buf_, socket},
+            direct_.emplace(channel_->readiness(), call_type{buf_, socket},
                             eddy::detail::io_direction{.write = Write,
                                                        // a tty read gives one line of several
                                                        .short_means_drained = false});
@@ -149,12 +140,12 @@ template <bool Write> class stdio_operation {
 
   private:
     // Once started, the operation needs nothing from the channel: the handle it may be moved
-    // with stays where it is (the io_state is on the heap, the pool job holds the fd).
+    // with stays where it is (the fd_readiness is on the heap, the pool job holds the fd).
     stdio_channel* channel_;
     const char* name_;
     buffer_type buf_;
     std::optional<error> failed_;
-    std::optional<eddy::detail::io_operation<call_type>> direct_;
+    std::optional<eddy::detail::fd_operation<call_type>> direct_;
     std::optional<pool_task> pooled_;
     std::optional<typename pool_task::awaiter> pooled_awaiter_;
 };

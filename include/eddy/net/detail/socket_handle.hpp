@@ -3,7 +3,7 @@
 #pragma once
 
 #include "eddy/result.hpp"
-#include "eddy/runtime/detail/io_state.hpp"
+#include "eddy/runtime/detail/io/fd_readiness.hpp"
 
 #include <cassert>
 #include <memory>
@@ -17,7 +17,7 @@ class socket_handle {
     socket_handle& operator=(socket_handle&& o) noexcept {
         if (this != &o) {
             close();
-            state_ = std::move(o.state_);
+            readiness_ = std::move(o.readiness_);
         }
         return *this;
     }
@@ -30,11 +30,11 @@ class socket_handle {
     /// left open, the caller's (it may be another socket's: EEXIST). For fds a user gives.
     static result<socket_handle> try_adopt(int fd);
 
-    bool valid() const noexcept { return state_ != nullptr; }
-    int fd() const noexcept { return state_ ? state_->fd() : -1; }
-    eddy::detail::io_state& state() const noexcept {
-        assert(state_ && "using a closed or moved-from socket");
-        return *state_;
+    bool valid() const noexcept { return readiness_ != nullptr; }
+    int fd() const noexcept { return readiness_ ? readiness_->fd() : -1; }
+    eddy::detail::fd_readiness& readiness() const noexcept {
+        assert(readiness_ && "using a closed or moved-from socket");
+        return *readiness_;
     }
 
     void close() noexcept;
@@ -43,7 +43,7 @@ class socket_handle {
     int release() noexcept;
 
   private:
-    std::unique_ptr<eddy::detail::io_state> state_;
+    std::unique_ptr<eddy::detail::fd_readiness> readiness_;
 };
 
 } // namespace eddy::net::detail

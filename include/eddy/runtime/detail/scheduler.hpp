@@ -12,7 +12,7 @@
 #include "eddy/runtime/detail/cancellation.hpp"
 #include "eddy/runtime/detail/inbox.hpp"
 #include "eddy/runtime/detail/intrusive_list.hpp"
-#include "eddy/runtime/detail/reactor.hpp"
+#include "eddy/runtime/detail/io/reactor.hpp"
 #include "eddy/runtime/detail/ready_queue.hpp"
 #include "eddy/runtime/detail/timer_heap.hpp"
 
@@ -22,7 +22,7 @@
 
 namespace eddy::detail {
 
-class io_state;
+class fd_readiness;
 class runtime_core;
 
 /// A spawned task's root, registered with its core so shutdown can destroy what is left.
@@ -51,7 +51,7 @@ class scheduler {
 
     std::size_t index() const noexcept { return index_; }
     runtime_core& runtime() const noexcept { return *runtime_; }
-    reactor& io() noexcept { return reactor_; }
+    detail::reactor& reactor() noexcept { return reactor_; }
 
     // --- hot path, owning thread only ---
     void schedule(ready_node& n) noexcept { ready_.push_back(n); }
@@ -64,8 +64,9 @@ class scheduler {
     void add_timer(timer_node& n, clock::time_point deadline) { timers_.insert(n, deadline); }
     void remove_timer(timer_node& n) noexcept { timers_.remove(n); }
 
-    /// Registers a socket for stop-time cancellation; it leaves the list when destroyed.
-    void add_io(io_state& s);
+    /// Registers an fd's readiness for stop-time cancellation; it leaves the list when
+    /// destroyed.
+    void add_fd(fd_readiness& f);
 
     void add_root(root_base& r) noexcept { roots_.push_back(r); }
 
@@ -106,10 +107,10 @@ class scheduler {
     runtime_core* runtime_;
     scheduler_options opts_;
     ready_queue ready_;
-    reactor reactor_;
+    detail::reactor reactor_;
     timer_heap timers_;
     inbox inbox_;
-    intrusive_list<io_state> ios_;
+    intrusive_list<fd_readiness> fds_;
     intrusive_list<root_base> roots_;
     intrusive_list<deferred_call> deferred_;
     std::size_t coop_left_ = 0;

@@ -1,6 +1,8 @@
-// What every datagram socket (UDP, Unix datagram) can do: send and receive whole datagrams, to
-// and from an address or the connected peer, wait for readiness, and try without waiting.
-// `udp_socket` and `unix_datagram` build on it with their own `Address` type.
+// `datagram_socket<Address>`: what every datagram socket (UDP, Unix datagram) can do,
+// documented here: send and receive whole datagrams, to and from an address or the connected
+// peer, wait for readiness, and try without waiting. `udp_socket` and `unix_datagram` build on
+// it with their own `Address` type. The syscalls are the `datagram_*_call`s below, run by
+// `fd_operation` (runtime/detail/io/fd_operation.hpp).
 //
 //     std::array<std::byte, 65536> buf;
 //     auto got = co_await sock.recv_from(buf);       // result<pair<size_t, Address>>
@@ -14,7 +16,8 @@
 #pragma once
 
 #include "eddy/net/detail/socket_handle.hpp"
-#include "eddy/runtime/detail/io_awaiters.hpp"
+#include "eddy/runtime/detail/io/fd_operation.hpp"
+#include "eddy/runtime/detail/io/readiness_wait.hpp"
 
 #include <cstddef>
 #include <span>
@@ -91,9 +94,9 @@ template <class Address> struct datagram_recv_from_call {
     }
 };
 
-/// An `io_operation` whose result goes through its call's `finish`.
-template <class Call> class datagram_operation : public eddy::detail::io_operation<Call> {
-    using base = eddy::detail::io_operation<Call>;
+/// An `fd_operation` whose result goes through its call's `finish`.
+template <class Call> class datagram_operation : public eddy::detail::fd_operation<Call> {
+    using base = eddy::detail::fd_operation<Call>;
 
   public:
     using base::base;
@@ -106,76 +109,86 @@ inline constexpr eddy::detail::io_direction datagram_read{.write = false,
 inline constexpr eddy::detail::io_direction datagram_write{.write = true,
                                                            .short_means_drained = false};
 
+} // namespace eddy::net::detail
+
+namespace eddy::net {
+
 template <class Address> class datagram_socket {
   public:
     using address_type = Address;
-    using send_operation = datagram_operation<datagram_send_call>;
-    using send_to_operation = datagram_operation<datagram_send_to_call<Address>>;
-    using recv_operation = datagram_operation<datagram_recv_call>;
-    using recv_from_operation = datagram_operation<datagram_recv_from_call<Address>>;
+    using send_operation = detail::datagram_operation<detail::datagram_send_call>;
+    using send_to_operation = detail::datagram_operation<detail::datagram_send_to_call<Address>>;
+    using recv_operation = detail::datagram_operation<detail::datagram_recv_call>;
+    using recv_from_operation =
+        detail::datagram_operation<detail::datagram_recv_from_call<Address>>;
 
     datagram_socket() noexcept = default;
-    explicit datagram_socket(socket_handle h) noexcept : handle_(std::move(h)) {}
+    explicit datagram_socket(detail::socket_handle h) noexcept : handle_(std::move(h)) {}
 
     /// Sends `buf` as one datagram to the connected peer: its size, or the error (no peer:
     /// EDESTADDRREQ; too large: EMSGSIZE). Cancel-safe: cancelled, it has sent nothing.
     send_operation send(std::span<const std::byte> buf) noexcept {
-        return send_operation(handle_.state(), datagram_send_call{buf}, datagram_write);
+        return send_operation(handle_.readiness(), detail::datagram_send_call{buf},
+                              detail::datagram_write);
     }
     /// Receives one datagram from the connected peer (or anyone, unconnected): its size, or
     /// `errc::message_truncated` when it was larger than `buf` (then consumed, `buf` holding
     /// its first bytes). Cancel-safe: cancelled, it has received nothing.
     recv_operation recv(std::span<std::byte> buf) noexcept {
-        return recv_operation(handle_.state(), datagram_recv_call{buf}, datagram_read);
+        return recv_operation(handle_.readiness(), detail::datagram_recv_call{buf},
+                              detail::datagram_read);
     }
     /// Sends `buf` as one datagram to `to`: its size, or the error naming `to`.
     /// Cancel-safe: cancelled, it has sent nothing.
     send_to_operation send_to(std::span<const std::byte> buf, const Address& to) {
-        return send_to_operation(handle_.state(), datagram_send_to_call<Address>{buf, to},
-                                 datagram_write);
+        return send_to_operation(handle_.readiness(),
+                                 detail::datagram_send_to_call<Address>{buf, to},
+                                 detail::datagram_write);
     }
     /// Receives one datagram: its size and its sender, or `errc::message_truncated` when it
     /// was larger than `buf` (then consumed, as with `recv`).
     /// Cancel-safe: cancelled, it has received nothing.
     recv_from_operation recv_from(std::span<std::byte> buf) noexcept {
-        return recv_from_operation(handle_.state(), datagram_recv_from_call<Address>{buf},
-                                   datagram_read);
+        return recv_from_operation(handle_.readiness(),
+                                   detail::datagram_recv_from_call<Address>{buf},
+                                   detail::datagram_read);
     }
     /// As `recv_from`, but the datagram stays queued: the next receive gets it again. On
     /// `errc::message_truncated` retry with a buffer of the size the message names.
     /// Cancel-safe (it never consumes anything).
     recv_from_operation peek_from(std::span<std::byte> buf) noexcept {
-        return recv_from_operation(handle_.state(), datagram_recv_from_call<Address>{buf, MSG_PEEK},
-                                   datagram_read);
+        return recv_from_operation(handle_.readiness(),
+                                   detail::datagram_recv_from_call<Address>{buf, MSG_PEEK},
+                                   detail::datagram_read);
     }
 
     /// `send` without waiting: the size, `errc::would_block`, or the error.
     result<std::size_t> try_send(std::span<const std::byte> buf) noexcept {
-        datagram_send_call call{buf};
-        return call.finish(attempt(call, datagram_write));
+        detail::datagram_send_call call{buf};
+        return call.finish(attempt(call, detail::datagram_write));
     }
     /// `recv` without waiting: the size, `errc::would_block`, truncation, or the error.
     result<std::size_t> try_recv(std::span<std::byte> buf) {
-        datagram_recv_call call{buf};
-        return call.finish(attempt(call, datagram_read));
+        detail::datagram_recv_call call{buf};
+        return call.finish(attempt(call, detail::datagram_read));
     }
     /// `send_to` without waiting: the size, `errc::would_block`, or the error naming `to`.
     result<std::size_t> try_send_to(std::span<const std::byte> buf, const Address& to) {
-        datagram_send_to_call<Address> call{buf, to};
-        return call.finish(attempt(call, datagram_write));
+        detail::datagram_send_to_call<Address> call{buf, to};
+        return call.finish(attempt(call, detail::datagram_write));
     }
     /// `recv_from` without waiting: size and sender, `errc::would_block`, truncation, or the
     /// error.
     result<std::pair<std::size_t, Address>> try_recv_from(std::span<std::byte> buf) {
-        datagram_recv_from_call<Address> call{buf};
-        return call.finish(attempt(call, datagram_read));
+        detail::datagram_recv_from_call<Address> call{buf};
+        return call.finish(attempt(call, detail::datagram_read));
     }
 
     /// Waits until a receive would not block (a datagram or an error is queued).
     /// Cancel-safe.
-    eddy::detail::readiness_wait readable() noexcept { return {handle_.state(), false}; }
+    eddy::detail::readiness_wait readable() noexcept { return {handle_.readiness(), false}; }
     /// Waits until a send would not block. Cancel-safe.
-    eddy::detail::readiness_wait writable() noexcept { return {handle_.state(), true}; }
+    eddy::detail::readiness_wait writable() noexcept { return {handle_.readiness(), true}; }
 
     /// The address this socket is bound to (the kernel's pick after port 0 or an implicit
     /// bind), or the getsockname error.
@@ -188,21 +201,20 @@ template <class Address> class datagram_socket {
     bool is_open() const noexcept { return handle_.valid(); }
 
   protected:
-    socket_handle handle_;
+    detail::socket_handle handle_;
 
   private:
     template <class Call>
     result<std::size_t> attempt(Call& call, eddy::detail::io_direction dir) noexcept {
-        bool blocked;
-        return eddy::detail::attempt(handle_.state(), call, dir, blocked);
+        return eddy::detail::attempt(handle_.readiness(), call, dir);
     }
 
     result<Address> name(bool peer) const {
         sockaddr_storage ss{};
-        auto size = socket_name(handle_.fd(), peer, ss);
+        auto size = detail::socket_name(handle_.fd(), peer, ss);
         if (!size) return std::move(size).error();
         return Address::from_native(reinterpret_cast<const sockaddr*>(&ss), *size);
     }
 };
 
-} // namespace eddy::net::detail
+} // namespace eddy::net

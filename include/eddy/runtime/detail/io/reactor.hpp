@@ -2,11 +2,12 @@
 // can report; an eventfd that other threads write to wake the core.
 #pragma once
 
+#include "eddy/detail/unique_fd.hpp"
 #include "eddy/result.hpp"
 
 namespace eddy::detail {
 
-class io_state;
+class fd_readiness;
 
 class reactor {
   public:
@@ -15,20 +16,20 @@ class reactor {
     reactor(const reactor&) = delete;
     reactor& operator=(const reactor&) = delete;
 
-    /// Registers `s.fd()`; fails for fds epoll cannot watch (regular files).
-    result<void> add(io_state& s) noexcept;
-    /// Deregisters before the fd is closed, so no event can name a freed `io_state`.
-    void remove(io_state& s) noexcept;
+    /// Registers `f.fd()`; fails for fds epoll cannot watch (regular files).
+    result<void> add(fd_readiness& f) noexcept;
+    /// Deregisters before the fd is closed, so no event can name a freed `fd_readiness`.
+    void remove(fd_readiness& f) noexcept;
 
     /// Wakes the core from `poll`; safe from any thread.
     void wake() noexcept;
 
-    /// Waits up to `timeout_ms` (-1: until an event) and hands each event to its `io_state`.
+    /// Waits up to `timeout_ms` (-1: until an event) and hands each event to its `fd_readiness`.
     void poll(int timeout_ms);
 
   private:
-    int epoll_fd_ = -1;
-    int wake_fd_ = -1;
+    unique_fd epoll_fd_;
+    unique_fd wake_fd_;
 };
 
 } // namespace eddy::detail

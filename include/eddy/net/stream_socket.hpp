@@ -1,16 +1,25 @@
-// What every connected stream socket (TCP, Unix) can do: read, write, wait for readiness,
-// try without waiting, and shut down its write side. `tcp_stream` and the Unix stream build
-// on it, so the `io::` algorithms and the split halves work on both.
+// `stream_socket`: what every connected stream socket (TCP, Unix) can do, documented here:
+// read, write, wait for readiness, try without waiting, shut down its write side. The
+// syscalls are the `recv_call` and `send_call` below; `fd_operation`
+// (runtime/detail/io/fd_operation.hpp) runs them at once and, on EAGAIN, again from the
+// reactor. `tcp_stream` and `unix_stream` build on it, so the `io::` algorithms and the
+// split halves work on both.
 #pragma once
 
 #include "eddy/net/detail/socket_handle.hpp"
-#include "eddy/runtime/detail/io_awaiters.hpp"
+#include "eddy/runtime/detail/completed.hpp"
+#include "eddy/runtime/detail/io/fd_operation.hpp"
+#include "eddy/runtime/detail/io/readiness_wait.hpp"
 
 #include <cstddef>
 #include <span>
 #include <sys/socket.h>
 
-namespace eddy::net::detail {
+namespace eddy::net {
+
+namespace detail {
+
+// The syscalls of `read` and `write`, run by `fd_operation` at once or from the reactor.
 
 struct recv_call {
     std::span<std::byte> buf;
@@ -27,42 +36,48 @@ struct send_call {
     std::size_t size() const noexcept { return buf.size(); }
 };
 
-using read_operation = eddy::detail::io_operation<recv_call>;
-using write_operation = eddy::detail::io_operation<send_call>;
-
 inline constexpr eddy::detail::io_direction stream_read{.write = false,
                                                         .short_means_drained = true};
 inline constexpr eddy::detail::io_direction stream_write{.write = true,
                                                          .short_means_drained = true};
 
+} // namespace detail
+
 class stream_socket {
   public:
+    /// What `read` and `write` give: awaitables of `result<std::size_t>`.
+    using read_operation = eddy::detail::fd_operation<detail::recv_call>;
+    using write_operation = eddy::detail::fd_operation<detail::send_call>;
+
     stream_socket() noexcept = default;
-    explicit stream_socket(socket_handle h) noexcept : handle_(std::move(h)) {}
+    explicit stream_socket(detail::socket_handle h) noexcept : handle_(std::move(h)) {}
 
     /// Reads up to `buf.size()` bytes: the count, 0 at end of stream, or the error.
     /// Waits until data is there. Cancel-safe: cancelled, it has read nothing.
     read_operation read(std::span<std::byte> buf) noexcept {
-        return read_operation(handle_.state(), recv_call{buf}, stream_read);
+        return read_operation(handle_.readiness(), detail::recv_call{buf}, detail::stream_read);
     }
     /// Writes some of `buf` (at least one byte unless it is empty): the count or the error.
     /// Cancel-safe: cancelled, it has written nothing.
     write_operation write(std::span<const std::byte> buf) noexcept {
-        return write_operation(handle_.state(), send_call{buf}, stream_write);
+        return write_operation(handle_.readiness(), detail::send_call{buf}, detail::stream_write);
     }
 
-    /// Waits until a read would not block (data, end of stream, or an error is there).
-    eddy::detail::readiness_wait readable() noexcept { return {handle_.state(), false}; }
-    /// Waits until a write would not block.
-    eddy::detail::readiness_wait writable() noexcept { return {handle_.state(), true}; }
+    /// Waits until a read would not block (data, end of stream, or an error is there): a
+    /// `result<void>`, `operation_canceled` if the runtime stops or the socket is closed.
+    /// Cancel-safe.
+    eddy::detail::readiness_wait readable() noexcept { return {handle_.readiness(), false}; }
+    /// Waits until a write would not block; as `readable`.
+    eddy::detail::readiness_wait writable() noexcept { return {handle_.readiness(), true}; }
 
     /// Reads without waiting: the count, 0 at end of stream, `errc::would_block`, or the error.
     result<std::size_t> try_read(std::span<std::byte> buf) noexcept;
     /// Writes without waiting: the count, `errc::would_block`, or the error.
     result<std::size_t> try_write(std::span<const std::byte> buf) noexcept;
 
-    /// Shuts down the write side (the peer reads end of stream); reads go on.
-    eddy::detail::ready_value<result<void>> shutdown() noexcept;
+    /// Shuts down the write side (the peer reads end of stream); reads go on. Awaitable; it
+    /// never waits.
+    eddy::detail::completed<result<void>> shutdown() noexcept;
 
     /// Gives the socket up without closing it: it leaves this core's reactor and the caller
     /// owns the fd. With the stream type's `from_fd` on another core, this moves a
@@ -74,7 +89,7 @@ class stream_socket {
     bool is_open() const noexcept { return handle_.valid(); }
 
   protected:
-    socket_handle handle_;
+    detail::socket_handle handle_;
 };
 
-} // namespace eddy::net::detail
+} // namespace eddy::net

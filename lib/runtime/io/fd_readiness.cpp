@@ -1,4 +1,4 @@
-#include "eddy/runtime/detail/io_state.hpp"
+#include "eddy/runtime/detail/io/fd_readiness.hpp"
 
 #include "eddy/runtime/detail/scheduler.hpp"
 
@@ -6,22 +6,23 @@
 
 namespace eddy::detail {
 
-io_state::~io_state() {
+fd_readiness::~fd_readiness() {
     cancel_waiters();
 }
 
-void io_state::on_event(std::uint32_t events) noexcept {
+void fd_readiness::on_event(std::uint32_t events) noexcept {
+    namespace bit = readiness_bit;
     ++tick_;
-    if (events & EPOLLERR) ready_ |= io_error;
-    if (events & (EPOLLRDHUP | EPOLLHUP)) ready_ |= read_closed;
-    if (events & EPOLLIN) ready_ |= readable;
-    if (events & (EPOLLOUT | EPOLLHUP)) ready_ |= writable;
+    if (events & EPOLLERR) ready_ |= bit::error;
+    if (events & (EPOLLRDHUP | EPOLLHUP)) ready_ |= bit::read_closed;
+    if (events & EPOLLIN) ready_ |= bit::readable;
+    if (events & (EPOLLOUT | EPOLLHUP)) ready_ |= bit::writable;
     if (reader_ && read_ready()) wake(reader_);
     if (writer_ && write_ready()) wake(writer_);
 }
 
-void io_state::wake(io_waiter*& slot) noexcept {
-    io_waiter* w = slot;
+void fd_readiness::wake(fd_waiter*& slot) noexcept {
+    fd_waiter* w = slot;
     slot = nullptr;
     if (w->retry && !w->retry(w)) {
         slot = w; // EAGAIN again: keep waiting for the next edge
@@ -29,16 +30,16 @@ void io_state::wake(io_waiter*& slot) noexcept {
     }
     // Done: from here on nothing of the waiter points at this fd, which its task (or
     // another task that runs first) may close before the waiter resumes.
-    w->state = nullptr;
+    w->fd = nullptr;
     owner_->schedule(w->node);
 }
 
-void io_state::cancel_waiters() noexcept {
-    for (io_waiter** slot : {&reader_, &writer_}) {
-        if (io_waiter* w = *slot) {
+void fd_readiness::cancel_waiters() noexcept {
+    for (fd_waiter** slot : {&reader_, &writer_}) {
+        if (fd_waiter* w = *slot) {
             *slot = nullptr;
             w->canceled = true;
-            w->state = nullptr;
+            w->fd = nullptr;
             owner_->schedule(w->node);
         }
     }
