@@ -1,6 +1,9 @@
 // A stream session: stdin to the socket (then a half-close), the socket to stdout, at once.
 #include "sessions.hpp"
 
+#include <string>
+#include <utility>
+
 namespace eddy::samples::connect {
 
 namespace {
@@ -38,18 +41,20 @@ template <class Stream> eddy::task<failure> pipe(Stream stream) {
     co_return std::nullopt;
 }
 
-} // namespace
-
-eddy::task<failure> over_tcp(std::string address) {
-    auto stream = co_await eddy::net::tcp_stream::connect(address);
+template <class Stream> eddy::task<failure> connect_and_pipe(std::string address) {
+    auto stream = co_await Stream::connect(address);
     if (!stream) co_return failed("cannot connect", stream.error());
     co_return co_await pipe(std::move(*stream));
 }
 
+} // namespace
+
+eddy::task<failure> over_tcp(std::string address) {
+    return connect_and_pipe<eddy::net::tcp_stream>(std::move(address));
+}
+
 eddy::task<failure> over_unix(std::string path) {
-    auto stream = co_await eddy::net::unix_stream::connect(path);
-    if (!stream) co_return failed("cannot connect", stream.error());
-    co_return co_await pipe(std::move(*stream));
+    return connect_and_pipe<eddy::net::unix_stream>(std::move(path));
 }
 
 } // namespace eddy::samples::connect

@@ -10,22 +10,6 @@
 #include "../common/cli.hpp"
 #include "echo_server.hpp"
 
-#include <cstdio>
-
-namespace eddy::samples::echo {
-
-void say_listening(const std::string& address) {
-    std::printf("listening on %s\n", address.c_str());
-    std::fflush(stdout);
-}
-
-int cannot_listen(const eddy::error& why) {
-    std::fprintf(stderr, "eddy-echo: cannot listen: %s\n", why.message().c_str());
-    return 1;
-}
-
-} // namespace eddy::samples::echo
-
 int main(int argc, char** argv) {
     eddy::samples::ignore_sigpipe();
     namespace echo = eddy::samples::echo;
@@ -38,7 +22,7 @@ int main(int argc, char** argv) {
     auto* unix_opt = app.add_option("--unix", s.unix_path,
                                     "serve on a Unix stream socket at PATH (or @NAME: abstract)");
     auto* udp_flag = app.add_flag("--udp", udp, "serve UDP datagrams instead of TCP");
-    app.add_option("--threads", s.threads, "cores to serve on (0: one per CPU)")
+    app.add_option("--threads", s.server.cores, "cores to serve on (0: one per CPU)")
         ->check(CLI::Range(0, 1024))
         ->default_str("1");
     listen->excludes(unix_opt);

@@ -6,7 +6,10 @@
 
 #include "eddy/eddy.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
+#include <cstddef>
 #include <span>
 #include <vector>
 
@@ -43,19 +46,6 @@ template <class Stream> eddy::task<> serve_stream(Stream s) {
                                         data.end());
             if (!co_await eddy::io::write_all(s, rest)) co_return;
         }
-    }
-}
-
-/// Accepts until the runtime stops, handing each connection to `take(stream)`.
-template <class Listener, class Take> eddy::task<> accept_loop(Listener& listener, Take take) {
-    for (;;) {
-        auto s = co_await listener.accept();
-        if (!s) {
-            if (s.error() != eddy::errc::operation_canceled)
-                spdlog::error("accept: {}", s.error().message());
-            co_return;
-        }
-        take(std::move(*s));
     }
 }
 

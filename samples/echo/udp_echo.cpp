@@ -1,6 +1,9 @@
 // UDP echo (RFC 862): every datagram goes back to its sender. One SO_REUSEPORT socket per
 // core; the kernel spreads senders over them.
+#include "../common/socket_per_core.hpp"
 #include "echo_server.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <vector>
 
@@ -36,32 +39,7 @@ eddy::task<> echo_datagrams(udp_socket& socket) {
 } // namespace
 
 int serve_udp(const settings& s) {
-    stop_signals signals;
-    eddy::runtime rt{{.cores = s.threads}};
-    const bool per_core = rt.cores() > 1;
-
-    auto first = rt.block_on([&]() -> eddy::task<eddy::result<udp_socket>> {
-        auto addrs = co_await eddy::net::resolve(s.listen);
-        if (!addrs) co_return std::move(addrs).error();
-        co_return udp_socket::bind(addrs->front(), {.reuse_port = per_core});
-    }());
-    if (!first) return cannot_listen(first.error());
-    const auto bound = first->local_addr().value();
-    say_listening(bound.to_string());
-
-    return run_until_signal(rt, signals, [&first, bound]() -> eddy::task<> {
-        if (eddy::current_core() == 0) {
-            co_await echo_datagrams(*first);
-            co_return;
-        }
-        auto mine = udp_socket::bind(bound, {.reuse_port = true});
-        if (!mine) {
-            spdlog::error("core {}: cannot bind {}: {}", eddy::current_core(), bound.to_string(),
-                          mine.error().message());
-            co_return;
-        }
-        co_await echo_datagrams(*mine);
-    });
+    return run_socket_per_core_server<udp_socket>(s.server, s.listen, echo_datagrams);
 }
 
 } // namespace eddy::samples::echo

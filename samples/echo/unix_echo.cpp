@@ -1,9 +1,10 @@
-// Echo on a Unix stream socket. Its file (for a path, not an @abstract name) is removed when
-// the server stops, if it is still the one this server made.
+// Echo on a Unix stream socket: core 0 accepts and deals the connections out to every core.
+// Its file (for a path, not an @abstract name) is removed when the server stops, if it is
+// still the one this server made (../common/server.hpp).
+#include "../common/accept_loop.hpp"
 #include "echo_server.hpp"
 #include "stream_echo.hpp"
 
-#include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
@@ -14,31 +15,6 @@ namespace {
 using eddy::net::unix_address;
 using eddy::net::unix_listener;
 using eddy::net::unix_stream;
-
-/// The socket file this server bound, removed on destruction unless someone replaced it.
-class socket_file {
-  public:
-    explicit socket_file(const unix_address& addr) {
-        struct stat st {};
-        if (!addr.is_path() || ::stat(std::string(addr.name()).c_str(), &st) != 0) return;
-        path_ = addr.name();
-        device_ = st.st_dev;
-        inode_ = st.st_ino;
-    }
-    socket_file(const socket_file&) = delete;
-    socket_file& operator=(const socket_file&) = delete;
-    ~socket_file() {
-        struct stat st {};
-        if (path_.empty() || ::stat(path_.c_str(), &st) != 0) return;
-        if (st.st_dev == device_ && st.st_ino == inode_ && ::unlink(path_.c_str()) != 0)
-            spdlog::warn("cannot remove {}: {}", path_, eddy::error::from_errno(errno).message());
-    }
-
-  private:
-    std::string path_;
-    dev_t device_{};
-    ino_t inode_{};
-};
 
 /// A connection's fd on its way from core 0 to the core that serves it; closed if it never
 /// gets there (the runtime stopped first, or `from_fd` refused it).
@@ -88,20 +64,14 @@ class dealer {
 } // namespace
 
 int serve_unix(const settings& s) {
-    stop_signals signals;
-    eddy::runtime rt{{.cores = s.threads}};
-
-    auto listener = rt.block_on([&]() -> eddy::task<eddy::result<unix_listener>> {
-        co_return unix_listener::bind(s.unix_path);
-    }());
-    if (!listener) return cannot_listen(listener.error()); // names the path
-    const auto bound = listener->local_addr().value();
-    const socket_file file(bound);
-    say_listening(bound.to_string());
-
-    return run_until_signal(rt, signals, [&listener]() -> eddy::task<> {
-        if (eddy::current_core() == 0) co_await accept_loop(*listener, dealer{});
-    });
+    return run_server(
+        s.server,
+        [&]() -> eddy::task<eddy::result<unix_listener>> {
+            co_return unix_listener::bind(s.unix_path);
+        },
+        [](unix_listener& listener, unix_address) -> eddy::task<> {
+            if (eddy::current_core() == 0) co_await accept_loop(listener, dealer{});
+        });
 }
 
 } // namespace eddy::samples::echo
