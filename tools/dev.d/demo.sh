@@ -1,0 +1,127 @@
+# shellcheck shell=bash
+# tools/dev.d/demo.sh: `tools/dev demo`: build the sample programs it runs (and the library
+# they link), not the tests, then run the echo server over TCP, UDP and a Unix socket with
+# eddy-echo-client and eddy-connect talking to it.
+
+# The programs the demo runs: their ninja targets in build/release, and their paths (the
+# bench runs ECHO_SERVER too).
+ECHO_SERVER_TARGET=samples/echo/eddy-echo
+ECHO_CLIENT_TARGET=samples/echo/eddy-echo-client
+CONNECT_TARGET=samples/connect/eddy-connect
+ECHO_SERVER="build/release/$ECHO_SERVER_TARGET"
+ECHO_CLIENT="build/release/$ECHO_CLIENT_TARGET"
+CONNECT="build/release/$CONNECT_TARGET"
+
+# Start a server in the background; its stdout goes to $SCRATCH/server.out.
+# Sets SERVER_PID. Line-buffer stdout so "listening on" shows up at once.
+start_server() {
+    local -a prefix=()
+    command -v stdbuf >/dev/null && prefix=(stdbuf -oL)
+    "${prefix[@]}" "$@" >"$SCRATCH/server.out" 2>"$SCRATCH/server.err" &
+    SERVER_PID=$!
+}
+
+show_server_output() {
+    echo "--- server stdout ---"
+    cat "$SCRATCH/server.out"
+    echo "--- server stderr ---"
+    cat "$SCRATCH/server.err"
+}
+
+# Wait (at most 10 s) for "listening on ADDRESS"; sets LISTEN_ADDR.
+# Returns 1 on timeout, 2 if the server exited.
+LISTEN_ADDR=""
+wait_for_listen_address() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        LISTEN_ADDR="$(sed -n 's/^listening on \([^[:space:]]*\).*/\1/p' "$SCRATCH/server.out" |
+            head -n 1)"
+        [[ -n "$LISTEN_ADDR" ]] && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || return 2
+        sleep 0.1
+    done
+    return 1
+}
+
+# SIGTERM the server, wait at most 5 s (then SIGKILL); print its exit code.
+stop_server() {
+    local i rc=0
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        echo "server did not stop within 5 s, sending SIGKILL"
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    # (stderr hidden: bash's "Killed" job notice)
+    { wait "$SERVER_PID" || rc=$?; } 2>/dev/null
+    SERVER_PID=""
+    echo "server exited with code $rc"
+}
+
+# Start the echo server with "$@" and wait for its "listening on ADDRESS"; sets LISTEN_ADDR.
+start_echo_server() {
+    start_server "$ECHO_SERVER" "$@"
+    local status=0
+    wait_for_listen_address || status=$?
+    if [[ $status -ne 0 ]]; then
+        show_server_output
+        [[ $status -eq 2 ]] && die "echo server exited before it was listening"
+        die "echo server did not report 'listening on ADDRESS' within 10 s"
+    fi
+    echo "server is listening on $LISTEN_ADDR"
+}
+
+# Run a client command, bounded to 10 s; die (after stopping the server) if it fails.
+run_client() {
+    local -a prefix=()
+    command -v timeout >/dev/null && prefix=(timeout 10)
+    local rc=0
+    "${prefix[@]}" "$@" || rc=$?
+    if [[ $rc -ne 0 ]]; then
+        echo "client exited with code $rc"
+        stop_server
+        die "echo demo failed"
+    fi
+}
+
+demo_echo() {
+    [[ -x "$ECHO_SERVER" && -x "$ECHO_CLIENT" && -x "$CONNECT" ]] ||
+        die "sample binaries not built"
+
+    heading "echo over TCP: starting $ECHO_SERVER on 127.0.0.1 (port chosen by the OS)"
+    start_echo_server --listen 127.0.0.1:0
+    heading "sending three lines with $ECHO_CLIENT"
+    run_client "$ECHO_CLIENT" "$LISTEN_ADDR" "hello from eddy" "second line" "third line"
+    heading "piping text through it with $CONNECT (stdin to the socket, the socket to stdout)"
+    printf 'netcat-style line one\nnetcat-style line two\n' | run_client "$CONNECT" "$LISTEN_ADDR"
+    heading "stopping the server (SIGTERM)"
+    stop_server
+
+    heading "echo over UDP: $ECHO_SERVER --udp"
+    start_echo_server --udp --listen 127.0.0.1:0
+    heading "one datagram with $CONNECT --udp"
+    printf 'a datagram from eddy-connect\n' | run_client "$CONNECT" --udp --wait 0.3 "$LISTEN_ADDR"
+    stop_server
+
+    local sock="$SCRATCH/echo.sock"
+    heading "echo over a Unix socket: $ECHO_SERVER --unix $sock"
+    start_echo_server --unix "$sock"
+    heading "piping text through it with $CONNECT --unix"
+    printf 'over a Unix stream socket\n' | run_client "$CONNECT" --unix "$sock"
+    stop_server
+    if [[ -e "$sock" ]]; then
+        die "the server left its socket file $sock behind"
+    fi
+    echo "the server removed its socket file"
+}
+
+cmd_demo() {
+    deps_or_warn
+    # Only the programs it runs: the tests are left for `tools/dev test` to build.
+    build_one release "$ECHO_SERVER_TARGET" "$ECHO_CLIENT_TARGET" "$CONNECT_TARGET" ||
+        die "release build failed"
+    demo_echo
+}
