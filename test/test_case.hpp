@@ -19,7 +19,9 @@
 // `EDDY_TEST_CASE_WITH` takes the runtime's options as designated initialisers after the tags.
 #pragma once
 
-#include "eddy/eddy.hpp"
+#include "eddy/runtime/runtime.hpp"
+#include "eddy/runtime/runtime_options.hpp"
+#include "eddy/runtime/task.hpp"
 
 #include <catch2/catch_template_test_macros.hpp>
 #include <catch2/catch_test_macros.hpp>
