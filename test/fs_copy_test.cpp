@@ -14,16 +14,7 @@ using namespace std::chrono_literals;
 namespace fs = eddy::fs;
 namespace stdfs = std::filesystem;
 using Catch::Matchers::ContainsSubstring;
-using eddy_test::bytes_of;
-using eddy_test::difference;
-using eddy_test::expect;
-using eddy_test::file_text;
-using eddy_test::joined;
-using eddy_test::mentions;
-using eddy_test::put_file;
-using eddy_test::random_bytes;
-using eddy_test::scoped;
-using eddy_test::temp_dir;
+using namespace eddy_test;
 
 EDDY_TEST_CASE("fs::copy copies the content and permission bits and gives the byte count",
                "[fs][copy]") {
@@ -110,7 +101,7 @@ TEST_CASE("a 64 MiB file goes file -> TCP -> file with io::copy, byte for byte",
     put_file(dir / "in.bin", data);
     eddy::runtime rt;
     rt.block_on([&]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [client, server] = co_await connected_pair();
         auto [client_rd, client_wr] = client.split();
         auto sender = scoped(eddy::spawn(send_file(dir / "in.bin", client_wr)));
         auto receiver = scoped(eddy::spawn(receive_file(server, dir / "out.bin")));
@@ -150,7 +141,7 @@ eddy::task<int> read_some(const temp_dir& dir, int first, int step, int count) {
 eddy::task<std::size_t> watch_threads(const std::atomic<bool>& done) {
     std::size_t most = 0;
     while (!done) {
-        most = std::max(most, eddy_test::thread_count());
+        most = std::max(most, thread_count());
         co_await eddy::sleep_for(1ms);
     }
     co_return most;
@@ -169,7 +160,7 @@ TEST_CASE("1,000 files read by 8 tasks at once all come back right, within the p
 
     eddy::runtime rt{{.blocking_threads = pool}};
     rt.block_on([&]() -> eddy::task<> {
-        const std::size_t before = eddy_test::thread_count();
+        const std::size_t before = thread_count();
         std::atomic<bool> done{false};
         auto watcher = scoped(eddy::spawn(watch_threads(done)));
         std::vector<eddy::join_handle<int>> readers;

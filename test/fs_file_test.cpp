@@ -17,15 +17,7 @@
 using namespace std::chrono_literals;
 namespace fs = eddy::fs;
 using Catch::Matchers::ContainsSubstring;
-using eddy_test::bytes_of;
-using eddy_test::difference;
-using eddy_test::expect;
-using eddy_test::file_text;
-using eddy_test::patience;
-using eddy_test::put_file;
-using eddy_test::random_bytes;
-using eddy_test::temp_dir;
-using eddy_test::text_of;
+using namespace eddy_test;
 
 static_assert(eddy::io::async_reader<fs::file>);
 static_assert(eddy::io::async_writer<fs::file>);
@@ -302,13 +294,13 @@ TEST_CASE("opening a file the user may not read fails with permission denied nam
     const auto p = dir / "secret.txt";
     put_file(p, bytes_of("secret"));
     std::filesystem::permissions(p, std::filesystem::perms::none);
-    const int code = eddy_test::as_unprivileged([&] {
+    const int code = as_unprivileged([&] {
         eddy::runtime rt;
         auto opened = rt.block_on(fs::file::open(p));
         if (opened) return false;
         const auto message = opened.error().message();
         return opened.error() == std::errc::permission_denied &&
-               eddy_test::mentions(message, "permission denied") &&
+               mentions(message, "permission denied") &&
                message.find(p.string()) != std::string::npos;
     });
     INFO("0: denied as expected, 1: not denied or not named, 3: could not drop root");

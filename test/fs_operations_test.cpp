@@ -15,14 +15,7 @@ using namespace std::chrono_literals;
 namespace fs = eddy::fs;
 namespace stdfs = std::filesystem;
 using Catch::Matchers::ContainsSubstring;
-using eddy_test::bytes_of;
-using eddy_test::difference;
-using eddy_test::expect;
-using eddy_test::file_text;
-using eddy_test::mentions;
-using eddy_test::put_file;
-using eddy_test::random_bytes;
-using eddy_test::temp_dir;
+using namespace eddy_test;
 
 namespace {
 
@@ -219,7 +212,7 @@ TEST_CASE("creating and reading where the user may not fails with permission den
     stdfs::permissions(dir / "secret.txt", stdfs::perms::none);
     const auto inside = dir / "locked" / "new";
     const auto secret = dir / "secret.txt";
-    const int code = eddy_test::as_unprivileged([&] {
+    const int code = as_unprivileged([&] {
         eddy::runtime rt;
         auto made = rt.block_on(fs::create_dir(inside));
         auto wrote = rt.block_on(fs::write(inside, std::string_view("x")));

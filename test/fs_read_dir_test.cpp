@@ -11,11 +11,7 @@
 using namespace std::chrono_literals;
 namespace fs = eddy::fs;
 namespace stdfs = std::filesystem;
-using eddy_test::bytes_of;
-using eddy_test::expect;
-using eddy_test::mentions;
-using eddy_test::put_file;
-using eddy_test::temp_dir;
+using namespace eddy_test;
 
 namespace {
 
@@ -99,7 +95,7 @@ EDDY_TEST_CASE("next_entry calls cancelled at once lose no entry", "[fs][read_di
         if (calls % 2 == 0)
             entry = co_await eddy::timeout(0ms, reader.next_entry());
         else
-            entry = co_await eddy::timeout(eddy_test::patience, reader.next_entry());
+            entry = co_await eddy::timeout(patience, reader.next_entry());
         if (!entry && entry.error() == eddy::errc::timed_out) {
             ++cancelled;
             continue;

@@ -15,15 +15,7 @@
 using namespace std::chrono_literals;
 using eddy::io::buffered_reader;
 using eddy::net::tcp_stream;
-using eddy_test::bytes_of;
-using eddy_test::difference;
-using eddy_test::expect;
-using eddy_test::joined;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::scoped;
-using eddy_test::send_then_shutdown;
-using eddy_test::text_of;
+using namespace eddy_test;
 
 static_assert(eddy::io::async_reader<buffered_reader<tcp_stream&>>);
 static_assert(eddy::io::async_reader<buffered_reader<tcp_stream::owned_read_half>>);
@@ -127,7 +119,7 @@ EDDY_TEST_CASE("a read of at least the capacity into an empty buffer goes straig
 
 EDDY_TEST_CASE("a buffered reader over TCP gives back every byte, read in pieces of any size",
                "[io][buffered]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     const auto data = random_bytes(1 << 20, 7);
     scoped writer(eddy::spawn(send_then_shutdown(server, data)));
     buffered_reader in(client, 4096);
@@ -147,7 +139,7 @@ EDDY_TEST_CASE("a buffered reader over TCP gives back every byte, read in pieces
 
 EDDY_TEST_CASE("read_until finds a delimiter that arrives split across many reads",
                "[io][buffered]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     scoped writer(eddy::spawn(trickle(server, "key=value;rest;tail")));
     buffered_reader in(client);
     std::vector<std::byte> out;
@@ -172,7 +164,7 @@ EDDY_TEST_CASE("read_until finds a delimiter that arrives split across many read
 
 EDDY_TEST_CASE("read_line keeps each line's ending and gives a last line without one",
                "[io][buffered]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     auto sent = co_await send_then_shutdown(server, bytes_of("unix\ndos\r\n\nlast"));
     REQUIRE(sent);
     buffered_reader in(client, 3); // smaller than most lines
@@ -190,15 +182,15 @@ EDDY_TEST_CASE("read_line keeps each line's ending and gives a last line without
 
 EDDY_TEST_CASE("a read_line cancelled by a timeout keeps what it read in the string",
                "[io][buffered]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     buffered_reader in(client);
-    co_await eddy_test::write_text(server, "partial");
+    co_await write_text(server, "partial");
     std::string line;
     auto cut = co_await eddy::timeout(100ms, in.read_line(line));
     REQUIRE_FALSE(cut);
     CHECK(cut.error() == eddy::errc::timed_out);
     CHECK(line == "partial");
-    co_await eddy_test::write_text(server, " line\n");
+    co_await write_text(server, " line\n");
     auto n = co_await eddy::timeout(patience, in.read_line(line));
     REQUIRE(n);
     CHECK(line == "partial line\n");
@@ -206,12 +198,12 @@ EDDY_TEST_CASE("a read_line cancelled by a timeout keeps what it read in the str
 
 EDDY_TEST_CASE("a fill_buf cancelled by a timeout loses nothing that comes later",
                "[io][buffered]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     buffered_reader in(client);
     auto nothing = co_await eddy::timeout(50ms, in.fill_buf());
     REQUIRE_FALSE(nothing);
     CHECK(nothing.error() == eddy::errc::timed_out);
-    co_await eddy_test::write_text(server, "late");
+    co_await write_text(server, "late");
     auto got = co_await eddy::timeout(patience, in.fill_buf());
     REQUIRE(got);
     CHECK(text_of(*got) == "late");
@@ -220,11 +212,11 @@ EDDY_TEST_CASE("a fill_buf cancelled by a timeout loses nothing that comes later
 EDDY_TEST_CASE("bytes a fill took from the socket stay buffered when its task is aborted before it "
                "resumes",
                "[io][buffered]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     buffered_reader in(client);
     scoped filler(eddy::spawn(fill_once(in)));
     co_await eddy::yield_now(); // the filler starts and waits for data
-    co_await eddy_test::write_text(server, "salvaged");
+    co_await write_text(server, "salvaged");
     // This task stays queued (it yields), so when the reactor hands the data to the
     // waiting fill and queues the filler, this task runs before it: once the socket is
     // drained the fill has the bytes, and its task has not resumed yet.
@@ -245,10 +237,10 @@ EDDY_TEST_CASE("bytes a fill took from the socket stay buffered when its task is
 }
 
 EDDY_TEST_CASE("a buffered reader can own a read half and give it back", "[io][buffered]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     auto [rd, wr] = std::move(client).into_split();
     buffered_reader<tcp_stream::owned_read_half> in(std::move(rd));
-    co_await eddy_test::write_text(server, "one\ntwo\n");
+    co_await write_text(server, "one\ntwo\n");
     std::string line;
     auto n = co_await eddy::timeout(patience, in.read_line(line));
     REQUIRE(n);

@@ -17,15 +17,7 @@
 using namespace std::chrono_literals;
 using eddy::io::buffered_writer;
 using eddy::net::tcp_stream;
-using eddy_test::bytes_of;
-using eddy_test::difference;
-using eddy_test::expect;
-using eddy_test::joined;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::scoped;
-using eddy_test::send_then_shutdown;
-using eddy_test::text_of;
+using namespace eddy_test;
 
 static_assert(eddy::io::async_writer<buffered_writer<tcp_stream&>>);
 static_assert(eddy::io::async_writer<buffered_writer<tcp_stream::owned_write_half>>);
@@ -227,10 +219,10 @@ EDDY_TEST_CASE("a write of at least the capacity skips the buffer once it is emp
 
 EDDY_TEST_CASE("a buffered writer over TCP delivers everything, and its shutdown ends the stream",
                "[io][buffered]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     const auto data = random_bytes(1 << 20, 6);
     std::vector<std::byte> got(data.size());
-    scoped reader(eddy::spawn(eddy_test::receive_exactly(server, got)));
+    scoped reader(eddy::spawn(receive_exactly(server, got)));
     buffered_writer out(client);
     const std::size_t sizes[] = {1, 13, 500, 8191, 8192, 30000};
     for (std::size_t at = 0, i = 0; at < data.size(); ++i) {
@@ -249,7 +241,7 @@ EDDY_TEST_CASE("a buffered writer over TCP delivers everything, and its shutdown
 
 EDDY_TEST_CASE("writes cancelled while the buffer goes out neither lose nor repeat bytes",
                "[io][buffered]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     buffered_writer out(client, 64 * 1024);
     // Nobody reads yet: writes succeed until the socket's buffers are full, then one
     // times out while it waits to write the buffer out.
@@ -268,7 +260,7 @@ EDDY_TEST_CASE("writes cancelled while the buffer goes out neither lose nor repe
                         piece.begin() + static_cast<std::ptrdiff_t>(*n));
     }
     std::vector<std::byte> got(accepted.size());
-    scoped reader(eddy::spawn(eddy_test::receive_exactly(server, got)));
+    scoped reader(eddy::spawn(receive_exactly(server, got)));
     auto closed = co_await eddy::timeout(patience, out.shutdown());
     REQUIRE(closed);
     auto received = co_await joined(reader.handle());

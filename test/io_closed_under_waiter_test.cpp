@@ -21,8 +21,7 @@ using eddy::net::tcp_listener;
 using eddy::net::tcp_stream;
 using eddy::net::udp_socket;
 using eddy::net::unix_stream;
-using eddy_test::bytes_of;
-using eddy_test::expect;
+using namespace eddy_test;
 
 namespace {
 
@@ -111,13 +110,13 @@ eddy::task<> reactor_round() {
 
 EDDY_TEST_CASE("a read that completed keeps its bytes when its stream is closed before it resumes",
                "[io][close]") {
-    auto [c, server] = co_await eddy_test::connected_pair();
+    auto [c, server] = co_await connected_pair();
     std::optional<tcp_stream> client(std::move(c));
     const int fd = client->native_handle();
     std::array<std::byte, 16> buf{};
     auto reader = eddy::spawn(read_some(&*client, std::span(buf)));
     co_await eddy::yield_now(); // it parks
-    co_await eddy_test::write_text(server, "kept");
+    co_await write_text(server, "kept");
     bool arrived = false;
     const bool taken = co_await yield_until([&] {
         const int unread = unread_bytes(fd);
@@ -130,7 +129,7 @@ EDDY_TEST_CASE("a read that completed keeps its bytes when its stream is closed 
     auto n = expect(co_await reader, "join");
     REQUIRE(n);
     CHECK(*n == 4);
-    CHECK(eddy_test::text_of(std::span(buf).first(4)) == "kept");
+    CHECK(text_of(std::span(buf).first(4)) == "kept");
 }
 
 EDDY_TEST_CASE("a write that completed is reported when its stream is closed before it resumes",
@@ -158,13 +157,13 @@ EDDY_TEST_CASE("a write that completed is reported when its stream is closed bef
 
 EDDY_TEST_CASE("readable() that completed resumes cleanly after its stream is closed",
                "[io][close]") {
-    auto [c, server] = co_await eddy_test::connected_pair();
+    auto [c, server] = co_await connected_pair();
     std::optional<tcp_stream> client(std::move(c));
     auto waiter = eddy::spawn(wait_readable(&*client));
     co_await eddy::yield_now(); // it parks
     wake_marker us;
     us.mark();
-    co_await eddy_test::write_text(server, "x");
+    co_await write_text(server, "x");
     co_await us.behind(); // the reactor queues us, then the waiter
     REQUIRE_FALSE(waiter.is_finished());
     client.reset();
@@ -202,7 +201,7 @@ EDDY_TEST_CASE("an accept woken by a connection ends cleanly when its listener i
     co_await eddy::yield_now(); // it parks
     wake_marker us;
     us.mark();
-    eddy_test::unique_fd peer(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    unique_fd peer(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
     ::connect(peer.fd(), addr.native(), addr.native_size());
     pollfd connected{peer.fd(), POLLOUT, 0}; // the handshake is done: the queue holds it
     REQUIRE(::poll(&connected, 1, 10'000) == 1);
@@ -243,10 +242,10 @@ EDDY_TEST_CASE_WITH(
     "a read that completed at once but yielded for fairness resumes cleanly after its "
     "stream is closed",
     "[io][close]", .coop_budget = 1) {
-    auto [c, server] = co_await eddy_test::connected_pair();
+    auto [c, server] = co_await connected_pair();
     std::optional<tcp_stream> client(std::move(c));
     const int fd = client->native_handle();
-    co_await eddy_test::write_text(server, "ab");
+    co_await write_text(server, "ab");
     const bool arrived = co_await yield_until([&] { return unread_bytes(fd) == 2; });
     REQUIRE(arrived);
     std::array<std::byte, 1> first{}, second{};
@@ -266,7 +265,7 @@ EDDY_TEST_CASE_WITH(
 
 EDDY_TEST_CASE("a timeout that fires after its task's read completed keeps the bytes read",
                "[io][close][timeout]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     std::array<std::byte, 16> buf{};
     auto read_task = [](tcp_stream* s, std::span<std::byte> b) -> eddy::task<std::size_t> {
         auto n = co_await s->read(b);
@@ -275,12 +274,12 @@ EDDY_TEST_CASE("a timeout that fires after its task's read completed keeps the b
     // Makes data arrive, then holds the core past the deadline: the reactor completes
     // the read, and the timer expires before the reading task resumes.
     auto late = eddy::spawn([](tcp_stream* s) -> eddy::task<> {
-        co_await eddy_test::write_text(*s, "kept");
+        co_await write_text(*s, "kept");
         std::this_thread::sleep_for(100ms);
     }(&server));
     auto n = co_await eddy::timeout(20ms, read_task(&client, buf));
     REQUIRE(n);
     CHECK(*n == 4);
-    CHECK(eddy_test::text_of(std::span(buf).first(4)) == "kept");
+    CHECK(text_of(std::span(buf).first(4)) == "kept");
     co_await late;
 }

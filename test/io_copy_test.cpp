@@ -16,16 +16,7 @@
 using namespace std::chrono_literals;
 using eddy::net::tcp_stream;
 using eddy::net::unix_stream;
-using eddy_test::bytes_of;
-using eddy_test::difference;
-using eddy_test::joined;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::receive_exactly;
-using eddy_test::scoped;
-using eddy_test::send_then_shutdown;
-using eddy_test::stream_pair;
-using eddy_test::text_of;
+using namespace eddy_test;
 
 namespace {
 
@@ -124,7 +115,7 @@ half_close_then_answer(closing_end closing, std::string_view message, std::uint6
 } // namespace
 
 EDDY_TEST_CASE("read_exact fills the buffer across several arrivals", "[io]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     scoped writer(eddy::spawn(write_in_two_parts(server, "abc", "defgh")));
     std::string got(8, '\0');
     auto filled = co_await eddy::timeout(
@@ -176,7 +167,7 @@ EDDY_TEMPLATE_TEST_CASE("write_all writes every byte however many writes it take
 }
 
 EDDY_TEST_CASE("write_all of nothing completes at once", "[io]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     auto written = co_await eddy::io::write_all(client, std::span<const std::byte>{});
     CHECK(written);
 }
@@ -224,7 +215,7 @@ EDDY_TEMPLATE_TEST_CASE("read_to_end stops with too_large past its limit", "[io]
 }
 
 EDDY_TEST_CASE("read_to_end accepts a stream exactly as long as its limit", "[io]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     constexpr std::size_t limit = 64 * 1024;
     const auto payload = random_bytes(limit, 13);
     scoped writer(eddy::spawn(send_then_shutdown(server, payload)));

@@ -14,12 +14,7 @@
 using namespace std::chrono_literals;
 using eddy::io::buffered_reader;
 using eddy::net::tcp_stream;
-using eddy_test::bytes_of;
-using eddy_test::check_fails_naming;
-using eddy_test::joined;
-using eddy_test::patience;
-using eddy_test::scoped;
-using eddy_test::send_then_shutdown;
+using namespace eddy_test;
 
 namespace {
 
@@ -33,7 +28,7 @@ template <class Lines> eddy::task<eddy::result<std::optional<std::string>>> next
 template <class Lines> eddy::task<std::vector<std::string>> all_lines(Lines& lines) {
     std::vector<std::string> out;
     for (;;) {
-        auto line = eddy_test::expect(co_await next_of(lines), "next line");
+        auto line = expect(co_await next_of(lines), "next line");
         if (!line) co_return out;
         out.push_back(std::move(*line));
     }
@@ -61,7 +56,7 @@ eddy::task<eddy::result<void>> send_huge_line(tcp_stream& s, std::size_t size) {
 EDDY_TEST_CASE("lines ends a line at LF or CRLF, keeps a lone CR and gives a last line without "
                "newline",
                "[io][lines]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     auto sent = co_await send_then_shutdown(server, bytes_of("one\ntwo\r\nthr\ree\n\n\r\nlast"));
     REQUIRE(sent);
     auto lines = eddy::io::lines(client, 100);
@@ -73,7 +68,7 @@ EDDY_TEST_CASE("lines ends a line at LF or CRLF, keeps a lone CR and gives a las
 }
 
 EDDY_TEST_CASE("lines puts together a line, and a CRLF, that arrive in pieces", "[io][lines]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     scoped writer(
         eddy::spawn(send_in_parts(server, {"hel", "lo\r", "\nwor", "ld", "\n", "tail\r"})));
     auto lines = eddy::io::lines(client, 100, 4); // a buffer smaller than the lines
@@ -86,7 +81,7 @@ EDDY_TEST_CASE("lines puts together a line, and a CRLF, that arrive in pieces", 
 
 EDDY_TEST_CASE("a line over the limit fails naming the limit, and the next line is read after it",
                "[io][lines]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     std::string text = "short\n" + std::string(100, 'x') + "\nafter\n12345678\r\n123456789\n";
     auto sent = co_await send_then_shutdown(server, bytes_of(text));
     REQUIRE(sent);
@@ -110,7 +105,7 @@ EDDY_TEST_CASE("a line over the limit fails naming the limit, and the next line 
 }
 
 EDDY_TEST_CASE("a last line over the limit fails too, and then the stream ends", "[io][lines]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     auto sent = co_await send_then_shutdown(server, bytes_of("ok\nfar too long"));
     REQUIRE(sent);
     auto lines = eddy::io::lines(client, 5);
@@ -126,7 +121,7 @@ EDDY_TEST_CASE("a last line over the limit fails too, and then the stream ends",
 
 EDDY_TEST_CASE("a 10 MiB line with a 1 KiB limit is thrown away without being stored",
                "[io][lines]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     constexpr std::size_t huge = 10 << 20;
     constexpr std::size_t limit = 1024;
     scoped writer(eddy::spawn(send_huge_line(server, huge)));
@@ -155,7 +150,7 @@ EDDY_TEST_CASE("lines works with any limit, the largest std::size_t included", "
     for (const std::size_t limit :
          {std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max() - 1}) {
         CAPTURE(limit);
-        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [client, server] = co_await connected_pair();
         scoped writer(eddy::spawn(send_in_parts(server, {"fir", "st\nsec", "ond\r", "\nlast"})));
         auto lines = eddy::io::lines(client, limit, 4); // lines come in several reads
         auto got = co_await all_lines(lines);
@@ -167,20 +162,20 @@ EDDY_TEST_CASE("lines works with any limit, the largest std::size_t included", "
 
 EDDY_TEST_CASE("a next() cancelled by a timeout keeps the part of the line that had come",
                "[io][lines]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     auto lines = eddy::io::lines(client, 100);
-    co_await eddy_test::write_text(server, "par");
+    co_await write_text(server, "par");
     auto cut = co_await eddy::timeout(100ms, lines.next());
     REQUIRE_FALSE(cut);
     CHECK(cut.error() == eddy::errc::timed_out);
-    co_await eddy_test::write_text(server, "tial\n");
+    co_await write_text(server, "tial\n");
     auto line = co_await next_of(lines);
     REQUIRE(line);
     CHECK(**line == "partial");
 }
 
 EDDY_TEST_CASE("lines uses a buffered_reader it is given, borrowed or owned", "[io][lines]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     auto sent = co_await send_then_shutdown(server, bytes_of("a\nb\nc\n"));
     REQUIRE(sent);
     buffered_reader in(client, 64);
@@ -207,7 +202,7 @@ EDDY_TEST_CASE("lines uses a buffered_reader it is given, borrowed or owned", "[
 }
 
 EDDY_TEST_CASE("lines can own an owned read half", "[io][lines]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     auto [rd, wr] = std::move(client).into_split();
     auto lines = eddy::io::lines(std::move(rd), 10);
     static_assert(

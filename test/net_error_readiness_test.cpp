@@ -10,8 +10,7 @@
 
 using namespace std::chrono_literals;
 using eddy::net::udp_socket;
-using eddy_test::bytes_of;
-using eddy_test::expect;
+using namespace eddy_test;
 
 namespace {
 
@@ -28,7 +27,7 @@ eddy::task<udp_socket> socket_with_pending_error() {
     expect(sock.connect(closed_port()), "connect");
     auto sent = co_await sock.send(bytes_of("anyone?"));
     REQUIRE(sent);
-    auto ready = co_await eddy::timeout(eddy_test::patience, sock.readable());
+    auto ready = co_await eddy::timeout(patience, sock.readable());
     REQUIRE(ready);
     co_return sock;
 }
@@ -40,7 +39,7 @@ EDDY_TEST_CASE("after an ICMP error is reported, readable() with nothing to read
     // The port unreachable error comes back as readiness; the receive reports it.
     auto sock = co_await socket_with_pending_error();
     std::array<std::byte, 64> buf{};
-    auto got = co_await eddy::timeout(eddy_test::patience, sock.recv(buf));
+    auto got = co_await eddy::timeout(patience, sock.recv(buf));
     REQUIRE_FALSE(got);
     CHECK(got.error() == std::errc::connection_refused);
     // Reported: nothing is readable now, so readable() waits (and times out).

@@ -26,10 +26,7 @@ using namespace std::chrono_literals;
 using Catch::Matchers::ContainsSubstring;
 using eddy::net::tcp_stream;
 using eddy::net::unix_stream;
-using eddy_test::nonblocking;
-using eddy_test::pass_text;
-using eddy_test::patience;
-using eddy_test::unique_fd;
+using namespace eddy_test;
 
 namespace {
 
@@ -57,7 +54,7 @@ unique_fd raw_tcp_listener() {
 /// Two connected, blocking ends of a stream socket of type `S`, made without eddy.
 template <class S> std::pair<unique_fd, unique_fd> blocking_pair() {
     if constexpr (std::is_same_v<S, unix_stream>) {
-        return eddy_test::make_socketpair();
+        return make_socketpair();
     } else {
         auto listener = raw_tcp_listener();
         sockaddr_in addr{};
@@ -90,7 +87,7 @@ template <class S> void check_refused(int fd, const std::string& says) {
 EDDY_TEMPLATE_TEST_CASE(
     "adopting an fd that another stream owns fails, and that stream keeps working",
     "[net][from_fd]", tcp_stream, unix_stream) {
-    auto [client, server] = co_await eddy_test::stream_pair<TestType>();
+    auto [client, server] = co_await stream_pair<TestType>();
     const int fd = client.native_handle();
     auto again = TestType::from_fd(fd);
     REQUIRE_FALSE(again);
@@ -107,13 +104,13 @@ EDDY_TEMPLATE_TEST_CASE(
 
 EDDY_TEST_CASE("tcp_stream::from_fd refuses what is not a connected TCP socket, naming what it is",
                "[net][from_fd]") {
-    auto pipe = eddy_test::make_pipe();
+    auto pipe = make_pipe();
     const auto fd = [](const unique_fd& f) { return std::to_string(f.fd()); };
     check_refused<tcp_stream>(pipe.first.fd(),
                               "not a TCP socket: fd " + fd(pipe.first) + " is a pipe");
     auto udp = new_socket(AF_INET, SOCK_DGRAM);
     check_refused<tcp_stream>(udp.fd(), "fd " + fd(udp) + " is a UDP socket");
-    auto unix = eddy_test::make_socketpair();
+    auto unix = make_socketpair();
     check_refused<tcp_stream>(unix.first.fd(), "fd " + fd(unix.first) + " is a Unix stream socket");
     auto listening = raw_tcp_listener();
     check_refused<tcp_stream>(listening.fd(), "not a connected TCP socket: fd " + fd(listening) +
@@ -127,7 +124,7 @@ EDDY_TEST_CASE("tcp_stream::from_fd refuses what is not a connected TCP socket, 
 
 EDDY_TEST_CASE("unix_stream::from_fd refuses what is not a connected Unix stream socket",
                "[net][from_fd]") {
-    auto pipe = eddy_test::make_pipe();
+    auto pipe = make_pipe();
     const auto fd = [](const unique_fd& f) { return std::to_string(f.fd()); };
     check_refused<unix_stream>(pipe.second.fd(),
                                "not a Unix stream socket: fd " + fd(pipe.second) + " is a pipe");
@@ -141,7 +138,7 @@ EDDY_TEST_CASE("unix_stream::from_fd refuses what is not a connected Unix stream
 }
 
 EDDY_TEST_CASE("adopting a closed fd fails naming it", "[net][from_fd]") {
-    auto pipe = eddy_test::make_pipe();
+    auto pipe = make_pipe();
     const int closed = pipe.first.fd();
     pipe.first.reset();
     auto adopted = tcp_stream::from_fd(closed);
@@ -159,7 +156,7 @@ EDDY_TEMPLATE_TEST_CASE(
     REQUIRE_FALSE(nonblocking(mine.fd()));
     // Were the read below to block the core in recv, this ends it: the peer stops
     // sending, the read gives 0 instead of timing out, and the test fails.
-    eddy_test::watchdog rescue([fd = peer.fd()] { ::shutdown(fd, SHUT_WR); });
+    watchdog rescue([fd = peer.fd()] { ::shutdown(fd, SHUT_WR); });
 
     auto s = TestType::from_fd(mine.release());
     REQUIRE(s);
@@ -171,6 +168,6 @@ EDDY_TEMPLATE_TEST_CASE(
 
     // And it is a working stream.
     REQUIRE(::send(peer.fd(), "after all", 9, MSG_NOSIGNAL) == 9);
-    const auto got = co_await eddy_test::read_text(*s, 9);
+    const auto got = co_await read_text(*s, 9);
     CHECK(got == "after all");
 }

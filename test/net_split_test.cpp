@@ -19,16 +19,7 @@
 using namespace std::chrono_literals;
 using eddy::net::tcp_stream;
 using eddy::net::unix_stream;
-using eddy_test::difference;
-using eddy_test::joined;
-using eddy_test::pass_text;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::read_text;
-using eddy_test::scoped;
-using eddy_test::text_of;
-using eddy_test::write_everything;
-using eddy_test::write_text;
+using namespace eddy_test;
 
 namespace {
 
@@ -58,7 +49,7 @@ eddy::task<typename S::owned_write_half> write_from(typename S::owned_write_half
 
 EDDY_TEMPLATE_TEST_CASE("a read and a write wait at once on the two halves of one socket",
                         "[net][split]", tcp_stream, unix_stream) {
-    auto [client, server] = co_await eddy_test::stream_pair<TestType>();
+    auto [client, server] = co_await stream_pair<TestType>();
     // A small send buffer, so the 8 MiB cannot vanish into kernel buffers.
     int small = 64 * 1024;
     REQUIRE(::setsockopt(client.native_handle(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
@@ -90,7 +81,7 @@ EDDY_TEMPLATE_TEST_CASE("a read and a write wait at once on the two halves of on
 
 EDDY_TEMPLATE_TEST_CASE("owned halves work in two tasks and reunite into the stream",
                         "[net][split]", tcp_stream, unix_stream) {
-    auto [client, server] = co_await eddy_test::stream_pair<TestType>();
+    auto [client, server] = co_await stream_pair<TestType>();
     const auto from_server = random_bytes(512 * 1024, 2);
     const auto to_server = random_bytes(512 * 1024, 3);
 
@@ -124,8 +115,8 @@ EDDY_TEMPLATE_TEST_CASE("owned halves work in two tasks and reunite into the str
 
 EDDY_TEMPLATE_TEST_CASE("reuniting halves of two different streams fails and leaves the halves",
                         "[net][split]", tcp_stream, unix_stream) {
-    auto [a1, b1] = co_await eddy_test::stream_pair<TestType>();
-    auto [a2, b2] = co_await eddy_test::stream_pair<TestType>();
+    auto [a1, b1] = co_await stream_pair<TestType>();
+    auto [a2, b2] = co_await stream_pair<TestType>();
     auto [rd1, wr1] = std::move(a1).into_split();
     auto [rd2, wr2] = std::move(a2).into_split();
     CHECK_FALSE(rd1.is_pair_of(wr2));
@@ -152,7 +143,7 @@ EDDY_TEMPLATE_TEST_CASE("reuniting halves of two different streams fails and lea
 
 EDDY_TEMPLATE_TEST_CASE("reuniting an empty (moved-from) half fails instead of crashing",
                         "[net][split]", tcp_stream, unix_stream) {
-    auto [client, server] = co_await eddy_test::stream_pair<TestType>();
+    auto [client, server] = co_await stream_pair<TestType>();
     auto [rd, wr] = std::move(client).into_split();
     auto rd_kept = std::move(rd);
     auto wr_kept = std::move(wr);
@@ -175,7 +166,7 @@ EDDY_TEMPLATE_TEST_CASE("reuniting an empty (moved-from) half fails instead of c
 
 EDDY_TEMPLATE_TEST_CASE("dropping the owned write half shuts down writing", "[net][split]",
                         tcp_stream, unix_stream) {
-    auto [client, server] = co_await eddy_test::stream_pair<TestType>();
+    auto [client, server] = co_await stream_pair<TestType>();
     auto [rd, wr] = std::move(client).into_split();
     co_await write_text(wr, "last words");
     { auto dropped = std::move(wr); }

@@ -24,19 +24,7 @@ using namespace std::chrono_literals;
 using eddy::net::socket_address;
 using eddy::net::tcp_listener;
 using eddy::net::tcp_stream;
-using eddy_test::bytes_of;
-using eddy_test::check_fails_naming;
-using eddy_test::difference;
-using eddy_test::joined;
-using eddy_test::pass_text;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::read_text;
-using eddy_test::scoped;
-using eddy_test::text_of;
-using eddy_test::unique_fd;
-using eddy_test::write_everything;
-using eddy_test::write_text;
+using namespace eddy_test;
 
 namespace {
 
@@ -54,7 +42,7 @@ EDDY_TEST_CASE("a connection over 127.0.0.1 carries bytes both ways", "[net][tcp
     const auto addr = listener.local_addr().value();
     CHECK(addr.is_v4());
     CHECK(addr.port() != 0);
-    auto [client, server] = co_await eddy_test::connect_through(listener);
+    auto [client, server] = co_await connect_through(listener);
 
     const auto at_server = co_await pass_text(client, server, "hello from the client");
     CHECK(at_server == "hello from the client");
@@ -75,7 +63,7 @@ EDDY_TEST_CASE("connect takes a numeric HOST:PORT string", "[net][tcp]") {
 EDDY_TEST_CASE("the two ends of a connection agree on their addresses", "[net][tcp]") {
     auto listener = tcp_listener::bind("127.0.0.1:0").value();
     const auto listening = listener.local_addr().value();
-    auto [client, server] = co_await eddy_test::connect_through(listener);
+    auto [client, server] = co_await connect_through(listener);
 
     const auto client_local = client.local_addr().value();
     CHECK(client_local.is_v4());
@@ -86,7 +74,7 @@ EDDY_TEST_CASE("the two ends of a connection agree on their addresses", "[net][t
 }
 
 EDDY_TEST_CASE("nodelay and keepalive can be set and read back", "[net][tcp]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
 
     REQUIRE(client.set_nodelay(true));
     CHECK(client.nodelay().value());
@@ -124,7 +112,7 @@ EDDY_TEST_CASE("binding an address that does not parse names it", "[net][tcp]") 
 
 EDDY_TEST_CASE("a read cancelled by a timeout loses nothing that arrives afterwards",
                "[net][tcp][timeout]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     for (int attempt = 0; attempt < 3; ++attempt) {
         // A buffer freed right after the timeout: under ASan, a late completion writing
         // into it would be a use-after-free.
@@ -149,7 +137,7 @@ EDDY_TEST_CASE("a read cancelled by a timeout loses nothing that arrives afterwa
 
 EDDY_TEST_CASE("a read at end of stream gives 0, and the other direction stays open",
                "[net][tcp]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     auto shut = co_await server.shutdown();
     REQUIRE(shut);
 
@@ -178,7 +166,7 @@ EDDY_TEST_CASE("connecting where nobody listens is refused, naming the address",
 
 EDDY_TEST_CASE("a reset by the peer fails a read with connection_reset and a later write",
                "[net][tcp]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     const linger abortive{.l_onoff = 1, .l_linger = 0};
     REQUIRE(::setsockopt(server.native_handle(), SOL_SOCKET, SO_LINGER, &abortive,
                          sizeof abortive) == 0);
@@ -198,7 +186,7 @@ EDDY_TEST_CASE("a reset by the peer fails a read with connection_reset and a lat
 
 EDDY_TEST_CASE("try_read would block on an empty socket; readable() then lets it read",
                "[net][tcp]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     std::array<std::byte, 64> buf{};
     auto none = client.try_read(buf);
     REQUIRE_FALSE(none);
@@ -222,7 +210,7 @@ EDDY_TEST_CASE("try_read would block on an empty socket; readable() then lets it
 
 EDDY_TEST_CASE("try_write writes at once on a fresh connection; writable() completes",
                "[net][tcp]") {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     auto ready = co_await eddy::timeout(patience, client.writable());
     REQUIRE(ready);
     auto n = client.try_write(bytes_of("abc"));
@@ -315,7 +303,7 @@ EDDY_TEST_CASE("accept keeps going when the process runs out of fds", "[net][tcp
     }
     // Named lambdas: g++ 12 miscompiles a capturing lambda created inside a co_await.
     auto filled_up = [&] { return total >= fds_left; };
-    const bool some_accepted = co_await eddy_test::eventually(filled_up);
+    const bool some_accepted = co_await eventually(filled_up);
     CHECK(some_accepted);
     co_await eddy::sleep_for(300ms); // accept meets EMFILE and backs off meanwhile
     CHECK(total > 0);
@@ -325,7 +313,7 @@ EDDY_TEST_CASE("accept keeps going when the process runs out of fds", "[net][tcp
 
     accepted.clear(); // gives the fds back: the waiting connections can come in
     auto everyone_in = [&] { return total == client_count; };
-    const bool all_accepted = co_await eddy_test::eventually(everyone_in);
+    const bool all_accepted = co_await eventually(everyone_in);
     CHECK(all_accepted);
     CHECK(total == client_count);
     CHECK_FALSE(server.is_finished());

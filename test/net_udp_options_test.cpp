@@ -17,11 +17,7 @@
 #include <string>
 
 using eddy::net::udp_socket;
-using eddy_test::bytes_of;
-using eddy_test::check_fails_naming;
-using eddy_test::patience;
-using eddy_test::text_of;
-using eddy_test::unique_fd;
+using namespace eddy_test;
 
 namespace {
 
@@ -126,7 +122,7 @@ EDDY_TEST_CASE("multicast group text that is not a group is refused, naming it",
 }
 
 TEST_CASE("an IPv6 multicast group is joined and left on interface 0", "[net][udp][multicast]") {
-    if (!eddy_test::has_ipv6_loopback()) SKIP("this machine cannot bind ::1 (no IPv6 loopback)");
+    if (!has_ipv6_loopback()) SKIP("this machine cannot bind ::1 (no IPv6 loopback)");
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
         auto s = udp_socket::bind("[::1]:0").value();

@@ -20,14 +20,7 @@
 using namespace std::chrono_literals;
 using eddy::net::socket_address;
 using eddy::net::udp_socket;
-using eddy_test::bytes_of;
-using eddy_test::check_fails_naming;
-using eddy_test::difference;
-using eddy_test::joined;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::scoped;
-using eddy_test::text_of;
+using namespace eddy_test;
 
 namespace {
 
@@ -97,7 +90,7 @@ EDDY_TEST_CASE("datagrams of 1 to 65,507 bytes echo back whole over 127.0.0.1", 
 }
 
 TEST_CASE("datagrams of 1 to 65,507 bytes echo back whole over [::1]", "[net][udp][ipv6]") {
-    if (!eddy_test::has_ipv6_loopback()) SKIP("this machine cannot bind ::1 (no IPv6 loopback)");
+    if (!has_ipv6_loopback()) SKIP("this machine cannot bind ::1 (no IPv6 loopback)");
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
         auto server = udp_socket::bind("[::1]:0").value();

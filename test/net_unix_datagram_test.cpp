@@ -22,14 +22,7 @@
 using namespace std::chrono_literals;
 using eddy::net::unix_address;
 using eddy::net::unix_datagram;
-using eddy_test::bytes_of;
-using eddy_test::check_fails_naming;
-using eddy_test::difference;
-using eddy_test::joined;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::scoped;
-using eddy_test::text_of;
+using namespace eddy_test;
 
 namespace fs = std::filesystem;
 

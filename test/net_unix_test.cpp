@@ -21,17 +21,7 @@ using eddy::net::peer_credentials;
 using eddy::net::unix_address;
 using eddy::net::unix_listener;
 using eddy::net::unix_stream;
-using eddy_test::check_fails_naming;
-using eddy_test::difference;
-using eddy_test::joined;
-using eddy_test::pass_text;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::receive_exactly;
-using eddy_test::scoped;
-using eddy_test::send_then_shutdown;
-using eddy_test::temp_socket_path;
-using eddy_test::unique_fd;
+using namespace eddy_test;
 
 namespace {
 
@@ -55,7 +45,7 @@ EDDY_TEST_CASE("a Unix listener on a path carries megabytes both ways, then end 
     temp_socket_path path;
     auto listener = unix_listener::bind(path.string()).value();
     CHECK(std::filesystem::is_socket(path.path()));
-    auto [client, server] = co_await eddy_test::connect_through(listener);
+    auto [client, server] = co_await connect_through(listener);
 
     const auto up = random_bytes(3 << 20, 21);
     const auto down = random_bytes(3 << 20, 22);
@@ -86,7 +76,7 @@ EDDY_TEST_CASE("the ends of a Unix connection report their addresses", "[net][un
     const auto listening = listener.local_addr().value();
     CHECK(listening.is_path());
     CHECK(listening.to_string() == path.string());
-    auto [client, server] = co_await eddy_test::connect_through(listener);
+    auto [client, server] = co_await connect_through(listener);
 
     CHECK(client.local_addr().value().is_unnamed()); // a client never binds
     CHECK(client.peer_addr().value() == listening);
@@ -145,7 +135,7 @@ EDDY_TEST_CASE("binding the unnamed address gets an abstract name the kernel pic
     auto listener = unix_listener::bind(unix_address()).value();
     const auto local = listener.local_addr().value();
     REQUIRE(local.is_abstract());
-    auto [client, server] = co_await eddy_test::connect_through(listener);
+    auto [client, server] = co_await connect_through(listener);
     const auto there = co_await pass_text(client, server, "autobound");
     CHECK(there == "autobound");
 }
@@ -175,7 +165,7 @@ EDDY_TEST_CASE("peer_cred names this process on both ends of a connection and of
     const auto me = this_process();
     temp_socket_path path;
     auto listener = unix_listener::bind(path.string()).value();
-    auto [client, server] = co_await eddy_test::connect_through(listener);
+    auto [client, server] = co_await connect_through(listener);
     CHECK(client.peer_cred().value() == me);
     CHECK(server.peer_cred().value() == me);
 
@@ -200,7 +190,7 @@ EDDY_TEST_CASE("binding a path where a file exists fails, names the path, and ke
     check_fails_naming(second, std::errc::address_in_use, live.string());
     check_fails_naming(second, std::errc::address_in_use, "a file exists at that path");
     CHECK(std::filesystem::is_socket(live.path()));
-    auto [client, server] = co_await eddy_test::connect_through(first); // still serving
+    auto [client, server] = co_await connect_through(first); // still serving
     const auto there = co_await pass_text(client, server, "still here");
     CHECK(there == "still here");
 
@@ -312,9 +302,9 @@ namespace {
 // Adopts `fd` on the core this runs on and answers "ping" with "pong" on it; gives the core.
 eddy::task<std::size_t> answer_on_this_core(int fd) {
     auto s = unix_stream::from_fd(fd).value();
-    auto ping = co_await eddy_test::read_text(s, 4);
+    auto ping = co_await read_text(s, 4);
     CHECK(ping == "ping");
-    co_await eddy_test::write_text(s, "pong");
+    co_await write_text(s, "pong");
     co_return eddy::current_core();
 }
 
@@ -327,9 +317,9 @@ EDDY_TEST_CASE_WITH("a stream given up with into_fd keeps working when adopted o
     REQUIRE(fd >= 0);
     CHECK_FALSE(there.is_open());
     auto served_on = eddy::submit_to(1, [fd] { return answer_on_this_core(fd); });
-    co_await eddy_test::write_text(here, "ping");
+    co_await write_text(here, "ping");
     const std::size_t core = co_await std::move(served_on);
     CHECK(core == 1);
-    auto pong = co_await eddy_test::read_text(here, 4);
+    auto pong = co_await read_text(here, 4);
     CHECK(pong == "pong");
 }
