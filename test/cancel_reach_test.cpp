@@ -13,6 +13,7 @@
 
 using namespace std::chrono_literals;
 using eddy::net::unix_stream;
+using namespace eddy_test;
 
 namespace {
 
@@ -61,39 +62,34 @@ TEST_CASE("an abort that meets a child task ending on another core ends the task
         auto h = eddy::spawn(parent_of_away_child(went_on));
         co_await eddy::sleep_for(10ms); // the child has landed on core 1 and runs there
         h.abort();
-        auto r = co_await eddy::timeout(eddy_test::patience, eddy_test::join(h));
+        auto r = co_await eddy::timeout(patience, join(h));
         REQUIRE_FALSE(r);
         CHECK(r.error() == eddy::errc::operation_canceled);
     }(&went_on));
     CHECK_FALSE(went_on.load());
 }
 
-TEST_CASE("aborting a task whose buffered fill completed inside an inner task is clean",
-          "[io][buffered][cancel]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto streams = eddy_test::expect(unix_stream::pair(), "pair");
-        eddy::io::buffered_reader<task_reader> in(task_reader{&streams.first});
-        auto filler = eddy::spawn(fill_once(&in));
-        co_await eddy::yield_now(); // it parks in the inner task's read
-        co_await eddy_test::write_text(streams.second, "data");
-        co_await eddy::yield_now(); // the reactor completes that read and queues the task
-        REQUIRE_FALSE(filler.is_finished());
-        filler.abort();
-        auto r = co_await eddy::timeout(eddy_test::patience, eddy_test::join(filler));
-        REQUIRE_FALSE(r);
-        CHECK(r.error() == eddy::errc::operation_canceled);
-    }());
+EDDY_TEST_CASE("aborting a task whose buffered fill completed inside an inner task is clean",
+               "[io][buffered][cancel]") {
+    auto streams = expect(unix_stream::pair(), "pair");
+    eddy::io::buffered_reader<task_reader> in(task_reader{&streams.first});
+    auto filler = eddy::spawn(fill_once(&in));
+    co_await eddy::yield_now(); // it parks in the inner task's read
+    co_await write_text(streams.second, "data");
+    co_await eddy::yield_now(); // the reactor completes that read and queues the task
+    REQUIRE_FALSE(filler.is_finished());
+    filler.abort();
+    auto r = co_await eddy::timeout(patience, join(filler));
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == eddy::errc::operation_canceled);
 }
 
-TEST_CASE("a timeout around an adapter whose inner task is on another core times out when it "
-          "comes back",
-          "[io][buffered][cancel][cross_core]") {
-    eddy::runtime rt{{.cores = 2}};
-    rt.block_on([]() -> eddy::task<> {
-        eddy::io::buffered_reader<away_reader> in(away_reader{});
-        auto r = co_await eddy::timeout(10ms, in.fill_buf());
-        REQUIRE_FALSE(r);
-        CHECK(r.error() == eddy::errc::timed_out);
-    }());
+EDDY_TEST_CASE_WITH(
+    "a timeout around an adapter whose inner task is on another core times out when it "
+    "comes back",
+    "[io][buffered][cancel][cross_core]", .cores = 2) {
+    eddy::io::buffered_reader<away_reader> in(away_reader{});
+    auto r = co_await eddy::timeout(10ms, in.fill_buf());
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == eddy::errc::timed_out);
 }

@@ -16,10 +16,7 @@
 
 using namespace std::chrono_literals;
 using Catch::Matchers::ContainsSubstring;
-using eddy_test::child_process;
-using eddy_test::child_stdio;
-using eddy_test::how_it_ended;
-using eddy_test::temp_dir;
+using namespace eddy_test;
 
 namespace {
 
@@ -30,7 +27,7 @@ std::string binary(const char* variable) {
 }
 
 std::string listening_address(child_process& server) {
-    auto line = server.read_stdout_line(eddy_test::startup_limit);
+    auto line = server.read_stdout_line(startup_limit);
     if (!line) FAIL("eddy-echo printed no line within the time limit");
     const std::string prefix = "listening on ";
     REQUIRE(line->starts_with(prefix));
@@ -42,8 +39,8 @@ std::string listening_address(child_process& server) {
 void pipe_file_through(const std::vector<std::string>& args, std::size_t size) {
     temp_dir dir;
     const auto input = dir / "input", output = dir / "output";
-    const auto data = eddy_test::random_bytes(size, size);
-    eddy_test::put_file(input, data);
+    const auto data = random_bytes(size, size);
+    put_file(input, data);
     std::vector<std::string> argv{binary("EDDY_CONNECT")};
     argv.insert(argv.end(), args.begin(), args.end());
     child_process client(argv,
@@ -52,8 +49,8 @@ void pipe_file_through(const std::vector<std::string>& args, std::size_t size) {
     if (!status) FAIL("eddy-connect did not exit within the time limit");
     INFO("stderr: " << client.read_stderr_to_end(1s));
     CHECK(how_it_ended(*status) == "exit code 0");
-    const auto out = eddy_test::file_text(output);
-    CHECK(eddy_test::difference(std::as_bytes(std::span(out)), data).empty());
+    const auto out = file_text(output);
+    CHECK(difference(std::as_bytes(std::span(out)), data).empty());
 }
 
 } // namespace
@@ -68,7 +65,7 @@ TEST_CASE("eddy-connect pipes a file through eddy-echo over TCP", "[integration]
 
 TEST_CASE("eddy-connect pipes a file through eddy-echo over a Unix socket",
           "[integration][connect]") {
-    eddy_test::temp_socket_path socket_path;
+    temp_socket_path socket_path;
     child_process server({binary("EDDY_ECHO"), "--unix", socket_path.string()});
     REQUIRE(listening_address(server) == socket_path.string());
     pipe_file_through({"--unix", socket_path.string()}, 8 << 20);
@@ -89,12 +86,12 @@ TEST_CASE("eddy-connect writes lines back to a pipe as the server echoes them",
     child_process server({binary("EDDY_ECHO"), "--listen", "127.0.0.1:0"});
     const auto addr = listening_address(server);
     temp_dir dir;
-    eddy_test::put_file(dir / "lines", eddy_test::bytes_of("first line\nsecond line\n"));
+    put_file(dir / "lines", bytes_of("first line\nsecond line\n"));
     child_process client({binary("EDDY_CONNECT"), addr},
                          child_stdio{.stdin_path = (dir / "lines").string(), .stdout_path = {}});
-    CHECK(client.read_stdout_line(eddy_test::patience) == "first line");
-    CHECK(client.read_stdout_line(eddy_test::patience) == "second line");
-    auto status = client.wait_exit(eddy_test::patience);
+    CHECK(client.read_stdout_line(patience) == "first line");
+    CHECK(client.read_stdout_line(patience) == "second line");
+    auto status = client.wait_exit(patience);
     REQUIRE(status);
     CHECK(how_it_ended(*status) == "exit code 0");
     server.stop_and_expect_clean_exit(SIGTERM);
@@ -109,11 +106,11 @@ TEST_CASE("eddy-connect to a port nobody listens on exits 1 naming the address",
         co_return l.local_addr().value().to_string();
     }());
     child_process client({binary("EDDY_CONNECT"), addr});
-    auto status = client.wait_exit(eddy_test::patience);
+    auto status = client.wait_exit(patience);
     REQUIRE(status);
     CHECK(how_it_ended(*status) == "exit code 1");
     const auto err = client.read_stderr_to_end(1s);
-    CHECK(eddy_test::count_lines(err) == 1);
+    CHECK(count_lines(err) == 1);
     CHECK_THAT(err, ContainsSubstring("eddy-connect: cannot connect"));
     CHECK_THAT(err, ContainsSubstring(addr));
 }
@@ -126,15 +123,15 @@ TEST_CASE("eddy-connect --udp to a port nobody listens on exits 1 naming the add
         auto s = eddy::net::udp_socket::bind("127.0.0.1:0").value();
         co_return s.local_addr().value().to_string();
     }());
-    eddy_test::temp_dir dir;
-    eddy_test::put_file(dir / "in", eddy_test::bytes_of("anyone there?\n"));
+    temp_dir dir;
+    put_file(dir / "in", bytes_of("anyone there?\n"));
     child_process client({binary("EDDY_CONNECT"), "--udp", addr},
                          child_stdio{.stdin_path = (dir / "in").string(), .stdout_path = {}});
-    auto status = client.wait_exit(eddy_test::patience);
+    auto status = client.wait_exit(patience);
     REQUIRE(status);
     CHECK(how_it_ended(*status) == "exit code 1");
     const auto err = client.read_stderr_to_end(1s);
-    CHECK(eddy_test::count_lines(err) == 1);
+    CHECK(count_lines(err) == 1);
     CHECK_THAT(err, ContainsSubstring("connection refused"));
     CHECK_THAT(err, ContainsSubstring(addr));
 }
@@ -146,7 +143,7 @@ TEST_CASE("eddy-connect rejects bad arguments with one line on stderr", "[integr
         std::vector<std::string> argv{binary("EDDY_CONNECT")};
         argv.insert(argv.end(), args.begin(), args.end());
         child_process client(argv);
-        const auto err = eddy_test::stderr_of_failed_start(client, "a bad argument");
+        const auto err = stderr_of_failed_start(client, "a bad argument");
         CHECK(err.starts_with("eddy-connect: "));
     }
 }
@@ -157,7 +154,7 @@ TEST_CASE("eddy-connect refuses a --wait that is not seconds from more than 0 to
          {"nan", "-nan", "inf", "-inf", "-1", "0", "-0", "1e400", "3601", "1s", ""}) {
         CAPTURE(wait);
         child_process client({binary("EDDY_CONNECT"), "--udp", "127.0.0.1:9", "--wait", wait});
-        const auto err = eddy_test::stderr_of_failed_start(client, "a bad --wait");
+        const auto err = stderr_of_failed_start(client, "a bad --wait");
         CHECK(err.starts_with("eddy-connect: "));
         CHECK_THAT(err, ContainsSubstring("--wait"));
     }
@@ -183,12 +180,12 @@ TEST_CASE("eddy-connect exits 1 with one line when stdin is a directory or close
             argv.insert(argv.end(), args.begin(), args.end());
             // A live server each time: only stdin can end the session.
             child_process client(argv, child_stdio{.stdin_path = in.stdin_path, .stdout_path = {}});
-            auto status = client.wait_exit(eddy_test::patience);
+            auto status = client.wait_exit(patience);
             if (!status) FAIL("eddy-connect did not exit within the time limit");
             const auto err = client.read_stderr_to_end(1s);
             INFO("stderr: " << err);
             CHECK(how_it_ended(*status) == "exit code 1");
-            CHECK(eddy_test::count_lines(err) == 1);
+            CHECK(count_lines(err) == 1);
             CHECK_THAT(err, ContainsSubstring("eddy-connect: cannot read stdin"));
             CHECK_THAT(err, ContainsSubstring(in.says));
         }

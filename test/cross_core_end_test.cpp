@@ -13,7 +13,7 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-using eddy_test::frame_counter;
+using namespace eddy_test;
 
 namespace {
 
@@ -96,7 +96,7 @@ TEST_CASE("10,000 tasks that end on another core are all joined from home",
             handles.push_back(eddy::spawn(ends_on(1, i)));
         long total = 0;
         for (auto& h : handles) {
-            auto v = co_await eddy::timeout(eddy_test::patience, eddy_test::join(h));
+            auto v = co_await eddy::timeout(patience, join(h));
             REQUIRE(v);
             REQUIRE(eddy::current_core() == 0);
             total += *v;
@@ -120,7 +120,7 @@ TEST_CASE("a task aborted while its hop is in flight ends canceled when the hop 
         h.abort();
         CHECK_FALSE(h.is_finished()); // it is not here to be destroyed yet
         gate.opened.release();
-        auto r = co_await eddy::timeout(eddy_test::patience, eddy_test::join(h));
+        auto r = co_await eddy::timeout(patience, join(h));
         REQUIRE_FALSE(r);
         CHECK(r.error() == eddy::errc::operation_canceled);
     }(&landed));
@@ -190,7 +190,7 @@ TEST_CASE("aborts racing hops between two cores never lose a task or touch a fre
             for (int i = 0; i < yields; ++i)
                 co_await eddy::yield_now();
             h.abort();
-            auto r = co_await eddy::timeout(eddy_test::patience, eddy_test::join(h));
+            auto r = co_await eddy::timeout(patience, join(h));
             if (r)
                 ++finished;
             else if (r.error() == eddy::errc::operation_canceled)

@@ -21,8 +21,7 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-using eddy_test::eventually;
-using eddy_test::throw_runtime_error;
+using namespace eddy_test;
 
 TEST_CASE("on(core) moves the awaiting coroutine to that core and back", "[runtime][cross_core]") {
     eddy::runtime rt{{.cores = 2}};

@@ -32,14 +32,7 @@ using namespace std::chrono_literals;
 using Catch::Matchers::ContainsSubstring;
 using eddy::net::socket_address;
 using eddy::net::tcp_stream;
-using eddy_test::child_process;
-using eddy_test::exit_limit;
-using eddy_test::how_it_ended;
-using eddy_test::random_bytes;
-using eddy_test::scoped;
-using eddy_test::startup_limit;
-using eddy_test::stderr_of_failed_start;
-using eddy_test::unique_fd;
+using namespace eddy_test;
 
 namespace {
 
@@ -67,11 +60,11 @@ socket_address start_echo(child_process& server) {
 /// byte and that the server closes after the client's end of stream.
 eddy::task<eddy::result<void>> echo_client(socket_address addr, std::size_t size,
                                            std::uint64_t seed) {
-    auto stream = co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr));
+    auto stream = co_await eddy::timeout(patience, tcp_stream::connect(addr));
     if (!stream) co_return std::move(stream).error();
     const auto payload = random_bytes(size, seed);
     auto [rd, wr] = stream->split();
-    scoped writer(eddy::spawn(eddy_test::send_then_shutdown(wr, payload)));
+    scoped writer(eddy::spawn(send_then_shutdown(wr, payload)));
 
     std::vector<std::byte> back(size);
     auto got = co_await eddy::timeout(60s, eddy::io::read_exact(rd, back));
@@ -80,11 +73,11 @@ eddy::task<eddy::result<void>> echo_client(socket_address addr, std::size_t size
     if (back != payload)
         co_return eddy::error(eddy::errc::invalid_argument,
                               "the echo of " + std::to_string(size) + " bytes differs");
-    auto sent = co_await eddy_test::joined(writer.handle());
+    auto sent = co_await joined(writer.handle());
     if (!sent) co_return sent;
 
     std::array<std::byte, 1> extra{};
-    auto end = co_await eddy::timeout(eddy_test::patience, rd.read(extra));
+    auto end = co_await eddy::timeout(patience, rd.read(extra));
     if (!end) co_return std::move(end).error();
     if (*end != 0) co_return eddy::error(eddy::errc::invalid_argument, "more bytes than were sent");
     co_return eddy::ok();
@@ -115,7 +108,7 @@ eddy::task<client_report> run_clients(socket_address addr, std::size_t count) {
     const auto deadline = eddy::clock::now() + 120s;
     for (auto& c : clients) {
         const auto left = std::max(deadline - eddy::clock::now(), eddy::clock::duration::zero());
-        auto joined = co_await eddy::timeout(left, eddy_test::join(c));
+        auto joined = co_await eddy::timeout(left, join(c));
         if (!joined)
             report.failures.push_back("a client did not finish: " + joined.error().message());
     }
@@ -173,19 +166,16 @@ TEST_CASE("eddy-echo exits 0 on SIGTERM with clients still connected", "[integra
         // Idle connections, each proven served by one echo.
         std::vector<tcp_stream> idle;
         for (int i = 0; i < 20; ++i) {
-            auto s =
-                (co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr))).value();
-            auto sent = co_await eddy::io::write_all(s, eddy_test::bytes_of("ping"));
+            auto s = (co_await eddy::timeout(patience, tcp_stream::connect(addr))).value();
+            auto sent = co_await eddy::io::write_all(s, bytes_of("ping"));
             REQUIRE(sent);
             std::array<std::byte, 4> back{};
-            auto echoed =
-                co_await eddy::timeout(eddy_test::patience, eddy::io::read_exact(s, back));
+            auto echoed = co_await eddy::timeout(patience, eddy::io::read_exact(s, back));
             REQUIRE(echoed);
             idle.push_back(std::move(s));
         }
         // And one that sends without reading, so the server waits in a write to it.
-        auto busy =
-            (co_await eddy::timeout(eddy_test::patience, tcp_stream::connect(addr))).value();
+        auto busy = (co_await eddy::timeout(patience, tcp_stream::connect(addr))).value();
         // More than every socket buffer on the way (send and receive, both ends) can hold.
         const auto flood = random_bytes(64 << 20, 7);
         auto [busy_rd, busy_wr] = busy.split();

@@ -21,12 +21,7 @@ using Catch::Matchers::ContainsSubstring;
 using eddy::net::socket_address;
 using eddy::net::udp_socket;
 using eddy::net::unix_stream;
-using eddy_test::child_process;
-using eddy_test::difference;
-using eddy_test::random_bytes;
-using eddy_test::scoped;
-using eddy_test::startup_limit;
-using eddy_test::temp_socket_path;
+using namespace eddy_test;
 
 namespace {
 
@@ -57,7 +52,7 @@ eddy::task<> udp_round_trips(socket_address server, std::vector<std::size_t> siz
         auto sent = co_await client.send_to(payload, server);
         REQUIRE(sent);
         CHECK(*sent == size);
-        auto got = co_await eddy::timeout(eddy_test::patience, client.recv_from(back));
+        auto got = co_await eddy::timeout(patience, client.recv_from(back));
         REQUIRE(got);
         CHECK(got->second == server);
         CHECK(difference(std::span(back).first(got->first), payload).empty());
@@ -67,18 +62,18 @@ eddy::task<> udp_round_trips(socket_address server, std::vector<std::size_t> siz
 /// One Unix client: sends `size` random bytes while reading the echo, checks it byte for
 /// byte, then checks the server closes after our end of stream.
 eddy::task<> unix_echo_client(std::string path, std::size_t size, std::uint64_t seed) {
-    auto stream = (co_await eddy::timeout(eddy_test::patience, unix_stream::connect(path))).value();
+    auto stream = (co_await eddy::timeout(patience, unix_stream::connect(path))).value();
     const auto payload = random_bytes(size, seed);
     auto [rd, wr] = stream.split();
-    scoped writer(eddy::spawn(eddy_test::send_then_shutdown(wr, payload)));
+    scoped writer(eddy::spawn(send_then_shutdown(wr, payload)));
     std::vector<std::byte> back(size);
     auto got = co_await eddy::timeout(60s, eddy::io::read_exact(rd, back));
     REQUIRE(got);
     CHECK(difference(back, payload).empty());
-    auto sent = co_await eddy_test::joined(writer.handle());
+    auto sent = co_await joined(writer.handle());
     REQUIRE(sent);
     std::array<std::byte, 1> extra{};
-    auto end = co_await eddy::timeout(eddy_test::patience, rd.read(extra));
+    auto end = co_await eddy::timeout(patience, rd.read(extra));
     REQUIRE(end);
     CHECK(*end == 0);
 }
@@ -87,7 +82,7 @@ eddy::task<> unix_echo_client(std::string path, std::size_t size, std::uint64_t 
 eddy::task<bool> serving_at(std::string path) {
     const auto deadline = eddy::clock::now() + startup_limit;
     for (;;) {
-        auto connected = co_await eddy::timeout(eddy_test::patience, unix_stream::connect(path));
+        auto connected = co_await eddy::timeout(patience, unix_stream::connect(path));
         if (connected) co_return true;
         if (eddy::clock::now() >= deadline) co_return false;
         co_await eddy::sleep_for(10ms); // not bound yet, or bound and not listening yet
@@ -100,7 +95,7 @@ eddy::task<> unix_clients(std::string path, std::size_t count) {
     for (std::size_t i = 0; i < count; ++i)
         clients.push_back(eddy::spawn(unix_echo_client(path, 1 + sizes() % (256 * 1024), i)));
     for (auto& c : clients)
-        (void)co_await eddy::timeout(120s, eddy_test::join(c));
+        (void)co_await eddy::timeout(120s, join(c));
     for (auto& c : clients)
         CHECK(c.is_finished());
 }
@@ -123,7 +118,7 @@ TEST_CASE("eddy-echo --udp echoes datagrams of 1 to 65,507 bytes and exits 0 on 
         for (std::uint64_t i = 0; i < 5; ++i)
             clients.push_back(eddy::spawn(udp_round_trips(addr, {10, 500, 4000}, 100 * i)));
         for (auto& c : clients) {
-            auto done = co_await eddy::timeout(60s, eddy_test::join(c));
+            auto done = co_await eddy::timeout(60s, join(c));
             REQUIRE(done);
         }
     }(addr));
@@ -153,10 +148,9 @@ TEST_CASE("eddy-echo --unix outlives a stdout nobody reads, and on SIGHUP exits 
     const std::string threads = GENERATE("1", "2");
     CAPTURE(threads);
     temp_socket_path path;
-    child_process server({echo_binary(), "--unix", path.string(), "--threads", threads},
-                         eddy_test::child_stdio{.stdin_path = "/dev/null",
-                                                .stdout_path = {},
-                                                .stdout_reader_gone = true});
+    child_process server(
+        {echo_binary(), "--unix", path.string(), "--threads", threads},
+        child_stdio{.stdin_path = "/dev/null", .stdout_path = {}, .stdout_reader_gone = true});
     // It writes "listening on" to the pipe nobody reads (SIGPIPE, unless ignored) before it
     // serves: echoes prove it lived through that.
     eddy::runtime rt;
@@ -182,7 +176,7 @@ TEST_CASE("eddy-echo --unix on a path that exists fails naming it and leaves the
     temp_socket_path path;
     std::ofstream(path.path()) << "not a socket";
     child_process server({echo_binary(), "--unix", path.string()});
-    const std::string err = eddy_test::stderr_of_failed_start(server, "a path that exists");
+    const std::string err = stderr_of_failed_start(server, "a path that exists");
     INFO("stderr: " << err);
     CHECK_THAT(err, ContainsSubstring(path.string()));
     CHECK_THAT(err, ContainsSubstring("in use"));
@@ -199,6 +193,6 @@ TEST_CASE("eddy-echo rejects transports given together, with one line on stderr"
     std::vector<std::string> argv{echo_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
     child_process server(argv);
-    const std::string err = eddy_test::stderr_of_failed_start(server, "a bad argument");
+    const std::string err = stderr_of_failed_start(server, "a bad argument");
     CHECK(err.starts_with("eddy-echo: "));
 }

@@ -15,13 +15,7 @@
 
 using namespace std::chrono_literals;
 namespace fs = eddy::fs;
-using eddy_test::blocked_in_read;
-using eddy_test::difference;
-using eddy_test::expect;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::temp_dir;
-using eddy_test::unique_fd;
+using namespace eddy_test;
 
 namespace {
 
@@ -73,7 +67,7 @@ TEST_CASE("a file read aborted while its pool job blocks leaves the buffer and t
         const int fd = f->native_handle();
         auto buf = std::make_unique<std::array<std::byte, 64>>();
         auto reader = eddy::spawn(read_into(*f, *buf));
-        const bool blocked = co_await eddy_test::eventually([&] { return blocked_in_read(fd); });
+        const bool blocked = co_await eventually([&] { return blocked_in_read(fd); });
         REQUIRE(blocked);
 
         reader.abort();
@@ -84,7 +78,7 @@ TEST_CASE("a file read aborted while its pool job blocks leaves the buffer and t
         CHECK(fd_open(fd));
         CHECK(blocked_in_read(fd));
         pipe.feed();
-        const bool closed = co_await eddy_test::eventually([&] { return !fd_open(fd); });
+        const bool closed = co_await eventually([&] { return !fd_open(fd); });
         CHECK(closed);
         auto outcome = co_await reader;
         CHECK(outcome.error() == eddy::errc::operation_canceled);
@@ -110,14 +104,13 @@ TEST_CASE("a file read cancelled by timeout while its pool job blocks leaves the
             REQUIRE_FALSE(n);
             CHECK(n.error() == eddy::errc::timed_out);
             buf.reset();
-            job_blocked =
-                co_await eddy_test::eventually([&] { return blocked_in_read(fd); }, 200ms);
+            job_blocked = co_await eventually([&] { return blocked_in_read(fd); }, 200ms);
         }
         REQUIRE(job_blocked);
         f.reset();
         CHECK(fd_open(fd));
         pipe.feed();
-        const bool closed = co_await eddy_test::eventually([&] { return !fd_open(fd); });
+        const bool closed = co_await eventually([&] { return !fd_open(fd); });
         CHECK(closed);
     }());
 }
@@ -127,7 +120,7 @@ TEST_CASE("reads of a regular file cancelled at once leave its bytes and its pos
     temp_dir dir;
     const auto p = dir / "data.bin";
     const auto data = random_bytes(fs::max_chunk * 3, 11);
-    eddy_test::put_file(p, data);
+    put_file(p, data);
     eddy::runtime rt;
     rt.block_on([&]() -> eddy::task<> {
         auto f = std::make_unique<fs::file>(expect(co_await fs::file::open(p), "open"));

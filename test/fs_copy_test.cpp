@@ -14,77 +14,61 @@ using namespace std::chrono_literals;
 namespace fs = eddy::fs;
 namespace stdfs = std::filesystem;
 using Catch::Matchers::ContainsSubstring;
-using eddy_test::bytes_of;
-using eddy_test::difference;
-using eddy_test::expect;
-using eddy_test::file_text;
-using eddy_test::joined;
-using eddy_test::mentions;
-using eddy_test::put_file;
-using eddy_test::random_bytes;
-using eddy_test::scoped;
-using eddy_test::temp_dir;
+using namespace eddy_test;
 
-TEST_CASE("fs::copy copies the content and permission bits and gives the byte count",
-          "[fs][copy]") {
+EDDY_TEST_CASE("fs::copy copies the content and permission bits and gives the byte count",
+               "[fs][copy]") {
     temp_dir dir;
     const auto data = random_bytes(fs::max_chunk * 2 + 99, 5); // several hops
     put_file(dir / "from.bin", data);
     stdfs::permissions(dir / "from.bin", stdfs::perms(0640));
     put_file(dir / "existing.bin", bytes_of("longer old content that must go away"));
-    eddy::runtime rt;
-    rt.block_on([&]() -> eddy::task<> {
-        auto n = co_await fs::copy(dir / "from.bin", dir / "to.bin");
-        CHECK(n.value() == data.size());
-        auto back = expect(co_await fs::read(dir / "to.bin"), "read");
-        CHECK(difference(back, data).empty());
-        auto m = expect(co_await fs::metadata(dir / "to.bin"), "metadata");
-        CHECK(m.permissions() == 0640);
+    auto n = co_await fs::copy(dir / "from.bin", dir / "to.bin");
+    CHECK(n.value() == data.size());
+    auto back = expect(co_await fs::read(dir / "to.bin"), "read");
+    CHECK(difference(back, data).empty());
+    auto m = expect(co_await fs::metadata(dir / "to.bin"), "metadata");
+    CHECK(m.permissions() == 0640);
 
-        // Over an existing file: replaced, not merged.
-        put_file(dir / "small.txt", bytes_of("new"));
-        auto small = co_await fs::copy(dir / "small.txt", dir / "existing.bin");
-        CHECK(small.value() == 3);
-        CHECK(file_text(dir / "existing.bin") == "new");
+    // Over an existing file: replaced, not merged.
+    put_file(dir / "small.txt", bytes_of("new"));
+    auto small = co_await fs::copy(dir / "small.txt", dir / "existing.bin");
+    CHECK(small.value() == 3);
+    CHECK(file_text(dir / "existing.bin") == "new");
 
-        put_file(dir / "empty", {});
-        auto none = co_await fs::copy(dir / "empty", dir / "empty-copy");
-        CHECK(none.value() == 0);
-        CHECK(stdfs::file_size(dir / "empty-copy") == 0);
-    }());
+    put_file(dir / "empty", {});
+    auto none = co_await fs::copy(dir / "empty", dir / "empty-copy");
+    CHECK(none.value() == 0);
+    CHECK(stdfs::file_size(dir / "empty-copy") == 0);
 }
 
-TEST_CASE("fs::copy errors name both paths", "[fs][copy]") {
+EDDY_TEST_CASE("fs::copy errors name both paths", "[fs][copy]") {
     temp_dir dir;
     put_file(dir / "a.txt", bytes_of("a"));
     const auto both = [&](const stdfs::path& from, const stdfs::path& to) {
         return from.string() + " -> " + to.string();
     };
-    eddy::runtime rt;
-    rt.block_on([&]() -> eddy::task<> {
-        auto missing = co_await fs::copy(dir / "nope", dir / "b.txt");
-        REQUIRE_FALSE(missing);
-        CHECK(mentions(missing.error().message(), "no such file or directory"));
-        CHECK_THAT(missing.error().message(), ContainsSubstring(both(dir / "nope", dir / "b.txt")));
+    auto missing = co_await fs::copy(dir / "nope", dir / "b.txt");
+    REQUIRE_FALSE(missing);
+    CHECK(mentions(missing.error().message(), "no such file or directory"));
+    CHECK_THAT(missing.error().message(), ContainsSubstring(both(dir / "nope", dir / "b.txt")));
 
-        auto nowhere = co_await fs::copy(dir / "a.txt", dir / "no-dir" / "b.txt");
-        REQUIRE_FALSE(nowhere);
-        CHECK(mentions(nowhere.error().message(), "no such file or directory"));
-        CHECK_THAT(nowhere.error().message(),
-                   ContainsSubstring(both(dir / "a.txt", dir / "no-dir" / "b.txt")));
+    auto nowhere = co_await fs::copy(dir / "a.txt", dir / "no-dir" / "b.txt");
+    REQUIRE_FALSE(nowhere);
+    CHECK(mentions(nowhere.error().message(), "no such file or directory"));
+    CHECK_THAT(nowhere.error().message(),
+               ContainsSubstring(both(dir / "a.txt", dir / "no-dir" / "b.txt")));
 
-        auto same = co_await fs::copy(dir / "a.txt", dir / "." / "a.txt");
-        REQUIRE_FALSE(same);
-        CHECK(same.error() == eddy::errc::invalid_argument);
-        CHECK_THAT(same.error().message(),
-                   ContainsSubstring(both(dir / "a.txt", dir / "." / "a.txt")));
-        CHECK(file_text(dir / "a.txt") == "a");
+    auto same = co_await fs::copy(dir / "a.txt", dir / "." / "a.txt");
+    REQUIRE_FALSE(same);
+    CHECK(same.error() == eddy::errc::invalid_argument);
+    CHECK_THAT(same.error().message(), ContainsSubstring(both(dir / "a.txt", dir / "." / "a.txt")));
+    CHECK(file_text(dir / "a.txt") == "a");
 
-        auto from_dir = co_await fs::copy(dir.path(), dir / "c.txt");
-        REQUIRE_FALSE(from_dir);
-        CHECK(from_dir.error() == eddy::errc::invalid_argument);
-        CHECK_THAT(from_dir.error().message(), ContainsSubstring(both(dir.path(), dir / "c.txt")));
-    }());
+    auto from_dir = co_await fs::copy(dir.path(), dir / "c.txt");
+    REQUIRE_FALSE(from_dir);
+    CHECK(from_dir.error() == eddy::errc::invalid_argument);
+    CHECK_THAT(from_dir.error().message(), ContainsSubstring(both(dir.path(), dir / "c.txt")));
 }
 
 namespace {
@@ -117,7 +101,7 @@ TEST_CASE("a 64 MiB file goes file -> TCP -> file with io::copy, byte for byte",
     put_file(dir / "in.bin", data);
     eddy::runtime rt;
     rt.block_on([&]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
+        auto [client, server] = co_await connected_pair();
         auto [client_rd, client_wr] = client.split();
         auto sender = scoped(eddy::spawn(send_file(dir / "in.bin", client_wr)));
         auto receiver = scoped(eddy::spawn(receive_file(server, dir / "out.bin")));
@@ -157,7 +141,7 @@ eddy::task<int> read_some(const temp_dir& dir, int first, int step, int count) {
 eddy::task<std::size_t> watch_threads(const std::atomic<bool>& done) {
     std::size_t most = 0;
     while (!done) {
-        most = std::max(most, eddy_test::thread_count());
+        most = std::max(most, thread_count());
         co_await eddy::sleep_for(1ms);
     }
     co_return most;
@@ -176,7 +160,7 @@ TEST_CASE("1,000 files read by 8 tasks at once all come back right, within the p
 
     eddy::runtime rt{{.blocking_threads = pool}};
     rt.block_on([&]() -> eddy::task<> {
-        const std::size_t before = eddy_test::thread_count();
+        const std::size_t before = thread_count();
         std::atomic<bool> done{false};
         auto watcher = scoped(eddy::spawn(watch_threads(done)));
         std::vector<eddy::join_handle<int>> readers;

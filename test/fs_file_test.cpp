@@ -17,15 +17,7 @@
 using namespace std::chrono_literals;
 namespace fs = eddy::fs;
 using Catch::Matchers::ContainsSubstring;
-using eddy_test::bytes_of;
-using eddy_test::difference;
-using eddy_test::expect;
-using eddy_test::file_text;
-using eddy_test::patience;
-using eddy_test::put_file;
-using eddy_test::random_bytes;
-using eddy_test::temp_dir;
-using eddy_test::text_of;
+using namespace eddy_test;
 
 static_assert(eddy::io::async_reader<fs::file>);
 static_assert(eddy::io::async_writer<fs::file>);
@@ -51,50 +43,44 @@ eddy::task<> write_text(fs::file& f, std::string_view text) {
 
 } // namespace
 
-TEST_CASE("bytes written through file::create read back through file::open", "[fs][file]") {
+EDDY_TEST_CASE("bytes written through file::create read back through file::open", "[fs][file]") {
     temp_dir dir;
     const auto p = dir / "data.bin";
     // More than max_chunk, so the writes and reads are short and the io:: loops take turns.
     const auto data = random_bytes(fs::max_chunk * 2 + 12345, 7);
-    eddy::runtime rt;
-    rt.block_on([&]() -> eddy::task<> {
-        auto out = expect(co_await fs::file::create(p), "create");
-        CHECK(out.is_open());
-        CHECK(out.path() == p);
-        expect(co_await eddy::io::write_all(out, data), "write_all");
-        CHECK(out.position() == data.size());
+    auto out = expect(co_await fs::file::create(p), "create");
+    CHECK(out.is_open());
+    CHECK(out.path() == p);
+    expect(co_await eddy::io::write_all(out, data), "write_all");
+    CHECK(out.position() == data.size());
 
-        auto in = expect(co_await fs::file::open(p), "open");
-        std::vector<std::byte> back(data.size());
-        expect(co_await eddy::io::read_exact(in, back), "read_exact");
-        CHECK(difference(back, data).empty());
-        std::array<std::byte, 16> more{};
-        auto end = co_await in.read(more);
-        CHECK(end.value() == 0);
-    }());
+    auto in = expect(co_await fs::file::open(p), "open");
+    std::vector<std::byte> back(data.size());
+    expect(co_await eddy::io::read_exact(in, back), "read_exact");
+    CHECK(difference(back, data).empty());
+    std::array<std::byte, 16> more{};
+    auto end = co_await in.read(more);
+    CHECK(end.value() == 0);
 }
 
-TEST_CASE("a read or a write of more than max_chunk moves max_chunk bytes", "[fs][file]") {
+EDDY_TEST_CASE("a read or a write of more than max_chunk moves max_chunk bytes", "[fs][file]") {
     temp_dir dir;
     const auto p = dir / "big.bin";
     const auto data = random_bytes(fs::max_chunk + 4096, 8);
-    eddy::runtime rt;
-    rt.block_on([&]() -> eddy::task<> {
-        auto f = expect(co_await fs::file::open(p, {.read = true, .write = true, .create = true}),
-                        "open");
-        auto wrote = co_await f.write(data);
-        CHECK(wrote.value() == fs::max_chunk);
-        auto rest = co_await f.write(std::span(data).subspan(fs::max_chunk));
-        CHECK(rest.value() == 4096);
+    auto f =
+        expect(co_await fs::file::open(p, {.read = true, .write = true, .create = true}), "open");
+    auto wrote = co_await f.write(data);
+    CHECK(wrote.value() == fs::max_chunk);
+    auto rest = co_await f.write(std::span(data).subspan(fs::max_chunk));
+    CHECK(rest.value() == 4096);
 
-        auto at = co_await f.seek(fs::seek_from::start(0));
-        CHECK(at.value() == 0);
-        std::vector<std::byte> back(data.size());
-        auto got = co_await f.read(back);
-        CHECK(got.value() == fs::max_chunk);
-        CHECK(difference(std::span(back).first(fs::max_chunk), std::span(data).first(fs::max_chunk))
-                  .empty());
-    }());
+    auto at = co_await f.seek(fs::seek_from::start(0));
+    CHECK(at.value() == 0);
+    std::vector<std::byte> back(data.size());
+    auto got = co_await f.read(back);
+    CHECK(got.value() == fs::max_chunk);
+    CHECK(difference(std::span(back).first(fs::max_chunk), std::span(data).first(fs::max_chunk))
+              .empty());
 }
 
 TEST_CASE("shutdown of a file succeeds and writes still work after it", "[fs][file]") {
@@ -158,43 +144,37 @@ TEST_CASE("open_options that cannot work fail with invalid_argument naming the p
     }
 }
 
-TEST_CASE("truncate empties an existing file and create alone keeps its content", "[fs][file]") {
+EDDY_TEST_CASE("truncate empties an existing file and create alone keeps its content",
+               "[fs][file]") {
     temp_dir dir;
     const auto p = dir / "t.txt";
     put_file(p, bytes_of("0123456789"));
-    eddy::runtime rt;
-    rt.block_on([&]() -> eddy::task<> {
-        {
-            auto keep = expect(co_await fs::file::open(p, {.write = true, .create = true}), "open");
-            co_await write_text(keep, "ab");
-        }
-        CHECK(file_text(p) == "ab23456789");
-        {
-            auto cut =
-                expect(co_await fs::file::open(p, {.write = true, .truncate = true}), "open");
-            co_await write_text(cut, "xy");
-        }
-        CHECK(file_text(p) == "xy");
-    }());
+    {
+        auto keep = expect(co_await fs::file::open(p, {.write = true, .create = true}), "open");
+        co_await write_text(keep, "ab");
+    }
+    CHECK(file_text(p) == "ab23456789");
+    {
+        auto cut = expect(co_await fs::file::open(p, {.write = true, .truncate = true}), "open");
+        co_await write_text(cut, "xy");
+    }
+    CHECK(file_text(p) == "xy");
 }
 
-TEST_CASE("append mode writes at the end whatever the position", "[fs][file]") {
+EDDY_TEST_CASE("append mode writes at the end whatever the position", "[fs][file]") {
     temp_dir dir;
     const auto p = dir / "log.txt";
     put_file(p, bytes_of("abc"));
-    eddy::runtime rt;
-    rt.block_on([&]() -> eddy::task<> {
-        auto f = expect(co_await fs::file::open(p, {.read = true, .append = true}), "open");
-        co_await write_text(f, "def");
-        CHECK(f.position() == 6);
-        auto at = co_await f.seek(fs::seek_from::start(0));
-        CHECK(at.value() == 0);
-        co_await write_text(f, "g");
-        CHECK(f.position() == 7);
-        co_await f.seek(fs::seek_from::start(0));
-        const auto all = co_await read_all_text(f);
-        CHECK(all == "abcdefg");
-    }());
+    auto f = expect(co_await fs::file::open(p, {.read = true, .append = true}), "open");
+    co_await write_text(f, "def");
+    CHECK(f.position() == 6);
+    auto at = co_await f.seek(fs::seek_from::start(0));
+    CHECK(at.value() == 0);
+    co_await write_text(f, "g");
+    CHECK(f.position() == 7);
+    co_await f.seek(fs::seek_from::start(0));
+    const auto all = co_await read_all_text(f);
+    CHECK(all == "abcdefg");
 }
 
 TEST_CASE("seek moves the position from the start, from where it is and from the end",
@@ -314,13 +294,13 @@ TEST_CASE("opening a file the user may not read fails with permission denied nam
     const auto p = dir / "secret.txt";
     put_file(p, bytes_of("secret"));
     std::filesystem::permissions(p, std::filesystem::perms::none);
-    const int code = eddy_test::as_unprivileged([&] {
+    const int code = as_unprivileged([&] {
         eddy::runtime rt;
         auto opened = rt.block_on(fs::file::open(p));
         if (opened) return false;
         const auto message = opened.error().message();
         return opened.error() == std::errc::permission_denied &&
-               eddy_test::mentions(message, "permission denied") &&
+               mentions(message, "permission denied") &&
                message.find(p.string()) != std::string::npos;
     });
     INFO("0: denied as expected, 1: not denied or not named, 3: could not drop root");

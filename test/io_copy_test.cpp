@@ -16,16 +16,7 @@
 using namespace std::chrono_literals;
 using eddy::net::tcp_stream;
 using eddy::net::unix_stream;
-using eddy_test::bytes_of;
-using eddy_test::difference;
-using eddy_test::joined;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::receive_exactly;
-using eddy_test::scoped;
-using eddy_test::send_then_shutdown;
-using eddy_test::stream_pair;
-using eddy_test::text_of;
+using namespace eddy_test;
 
 namespace {
 
@@ -123,211 +114,178 @@ half_close_then_answer(closing_end closing, std::string_view message, std::uint6
 
 } // namespace
 
-TEST_CASE("read_exact fills the buffer across several arrivals", "[io]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
-        scoped writer(eddy::spawn(write_in_two_parts(server, "abc", "defgh")));
-        std::string got(8, '\0');
-        auto filled = co_await eddy::timeout(
-            patience, eddy::io::read_exact(client, std::as_writable_bytes(std::span(got))));
-        REQUIRE(filled);
-        CHECK(got == "abcdefgh");
-        auto written = co_await joined(writer.handle());
-        CHECK(written);
-    }());
+EDDY_TEST_CASE("read_exact fills the buffer across several arrivals", "[io]") {
+    auto [client, server] = co_await connected_pair();
+    scoped writer(eddy::spawn(write_in_two_parts(server, "abc", "defgh")));
+    std::string got(8, '\0');
+    auto filled = co_await eddy::timeout(
+        patience, eddy::io::read_exact(client, std::as_writable_bytes(std::span(got))));
+    REQUIRE(filled);
+    CHECK(got == "abcdefgh");
+    auto written = co_await joined(writer.handle());
+    CHECK(written);
 }
 
-TEST_CASE("read_exact assembles a reader's short reads", "[io]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        trickle_reader r("0123456789");
-        std::string got(10, '\0');
-        auto filled = co_await eddy::io::read_exact(r, std::as_writable_bytes(std::span(got)));
-        REQUIRE(filled);
-        CHECK(got == "0123456789");
-        std::string more(1, '\0');
-        auto after = co_await eddy::io::read_exact(r, std::as_writable_bytes(std::span(more)));
-        REQUIRE_FALSE(after);
-        CHECK(after.error() == eddy::errc::unexpected_eof);
-    }());
+EDDY_TEST_CASE("read_exact assembles a reader's short reads", "[io]") {
+    trickle_reader r("0123456789");
+    std::string got(10, '\0');
+    auto filled = co_await eddy::io::read_exact(r, std::as_writable_bytes(std::span(got)));
+    REQUIRE(filled);
+    CHECK(got == "0123456789");
+    std::string more(1, '\0');
+    auto after = co_await eddy::io::read_exact(r, std::as_writable_bytes(std::span(more)));
+    REQUIRE_FALSE(after);
+    CHECK(after.error() == eddy::errc::unexpected_eof);
 }
 
-TEMPLATE_TEST_CASE("read_exact reports a stream that ends too early", "[io]", tcp_stream,
-                   unix_stream) {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await stream_pair<TestType>();
-        auto sent = co_await send_then_shutdown(server, bytes_of("abc"));
-        REQUIRE(sent);
-        std::string got(8, '\0');
-        auto r = co_await eddy::timeout(
-            patience, eddy::io::read_exact(client, std::as_writable_bytes(std::span(got))));
-        REQUIRE_FALSE(r);
-        CHECK(r.error() == eddy::errc::unexpected_eof);
-        CHECK(got.substr(0, 3) == "abc");
-    }());
+EDDY_TEMPLATE_TEST_CASE("read_exact reports a stream that ends too early", "[io]", tcp_stream,
+                        unix_stream) {
+    auto [client, server] = co_await stream_pair<TestType>();
+    auto sent = co_await send_then_shutdown(server, bytes_of("abc"));
+    REQUIRE(sent);
+    std::string got(8, '\0');
+    auto r = co_await eddy::timeout(
+        patience, eddy::io::read_exact(client, std::as_writable_bytes(std::span(got))));
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == eddy::errc::unexpected_eof);
+    CHECK(got.substr(0, 3) == "abc");
 }
 
-TEMPLATE_TEST_CASE("write_all writes every byte however many writes it takes", "[io]", tcp_stream,
-                   unix_stream) {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await stream_pair<TestType>();
-        const auto payload = random_bytes(4 << 20, 10);
-        std::vector<std::byte> got(payload.size());
-        scoped reader(eddy::spawn(receive_exactly(server, got)));
-        auto written = co_await eddy::timeout(patience, eddy::io::write_all(client, payload));
-        REQUIRE(written);
-        auto shut = co_await client.shutdown();
-        REQUIRE(shut);
-        auto received = co_await joined(reader.handle());
-        REQUIRE(received);
-        CHECK(difference(got, payload) == "");
-    }());
+EDDY_TEMPLATE_TEST_CASE("write_all writes every byte however many writes it takes", "[io]",
+                        tcp_stream, unix_stream) {
+    auto [client, server] = co_await stream_pair<TestType>();
+    const auto payload = random_bytes(4 << 20, 10);
+    std::vector<std::byte> got(payload.size());
+    scoped reader(eddy::spawn(receive_exactly(server, got)));
+    auto written = co_await eddy::timeout(patience, eddy::io::write_all(client, payload));
+    REQUIRE(written);
+    auto shut = co_await client.shutdown();
+    REQUIRE(shut);
+    auto received = co_await joined(reader.handle());
+    REQUIRE(received);
+    CHECK(difference(got, payload) == "");
 }
 
-TEST_CASE("write_all of nothing completes at once", "[io]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
-        auto written = co_await eddy::io::write_all(client, std::span<const std::byte>{});
-        CHECK(written);
-    }());
+EDDY_TEST_CASE("write_all of nothing completes at once", "[io]") {
+    auto [client, server] = co_await connected_pair();
+    auto written = co_await eddy::io::write_all(client, std::span<const std::byte>{});
+    CHECK(written);
 }
 
-TEST_CASE("read_to_end without a limit reads a reader's short reads to the end", "[io]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        trickle_reader r("0123456789");
-        std::vector<std::byte> out;
-        auto n = co_await eddy::io::read_to_end(r, out);
-        REQUIRE(n);
-        CHECK(*n == 10);
-        CHECK(text_of(out) == "0123456789");
-    }());
+EDDY_TEST_CASE("read_to_end without a limit reads a reader's short reads to the end", "[io]") {
+    trickle_reader r("0123456789");
+    std::vector<std::byte> out;
+    auto n = co_await eddy::io::read_to_end(r, out);
+    REQUIRE(n);
+    CHECK(*n == 10);
+    CHECK(text_of(out) == "0123456789");
 }
 
-TEMPLATE_TEST_CASE("read_to_end appends everything up to end of stream", "[io]", tcp_stream,
-                   unix_stream) {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await stream_pair<TestType>();
-        const auto payload = random_bytes((1 << 20) + 7, 11);
-        scoped writer(eddy::spawn(send_then_shutdown(server, payload)));
+EDDY_TEMPLATE_TEST_CASE("read_to_end appends everything up to end of stream", "[io]", tcp_stream,
+                        unix_stream) {
+    auto [client, server] = co_await stream_pair<TestType>();
+    const auto payload = random_bytes((1 << 20) + 7, 11);
+    scoped writer(eddy::spawn(send_then_shutdown(server, payload)));
 
-        std::vector<std::byte> out{std::byte{'a'}, std::byte{'b'}};
-        auto n = co_await eddy::timeout(patience, eddy::io::read_to_end(client, out));
-        REQUIRE(n);
-        CHECK(*n == payload.size());
-        REQUIRE(out.size() >= 2);
-        CHECK(text_of(std::span(out).first(2)) == "ab"); // what was there stays
-        CHECK(difference(std::span(out).subspan(2), payload) == "");
-        auto sent = co_await joined(writer.handle());
-        CHECK(sent);
-    }());
+    std::vector<std::byte> out{std::byte{'a'}, std::byte{'b'}};
+    auto n = co_await eddy::timeout(patience, eddy::io::read_to_end(client, out));
+    REQUIRE(n);
+    CHECK(*n == payload.size());
+    REQUIRE(out.size() >= 2);
+    CHECK(text_of(std::span(out).first(2)) == "ab"); // what was there stays
+    CHECK(difference(std::span(out).subspan(2), payload) == "");
+    auto sent = co_await joined(writer.handle());
+    CHECK(sent);
 }
 
-TEMPLATE_TEST_CASE("read_to_end stops with too_large past its limit", "[io]", tcp_stream,
-                   unix_stream) {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await stream_pair<TestType>();
-        const auto payload = random_bytes(100 * 1024, 12);
-        scoped writer(eddy::spawn(send_then_shutdown(server, payload)));
+EDDY_TEMPLATE_TEST_CASE("read_to_end stops with too_large past its limit", "[io]", tcp_stream,
+                        unix_stream) {
+    auto [client, server] = co_await stream_pair<TestType>();
+    const auto payload = random_bytes(100 * 1024, 12);
+    scoped writer(eddy::spawn(send_then_shutdown(server, payload)));
 
-        constexpr std::size_t limit = 64 * 1024;
-        std::vector<std::byte> out;
-        auto n = co_await eddy::timeout(patience, eddy::io::read_to_end(client, out, limit));
-        REQUIRE_FALSE(n);
-        CHECK(n.error() == eddy::errc::too_large);
-        CHECK(out.size() > limit); // what arrived stays
-        REQUIRE(out.size() <= payload.size());
-        CHECK(difference(out, std::span(payload).first(out.size())) == "");
-    }());
+    constexpr std::size_t limit = 64 * 1024;
+    std::vector<std::byte> out;
+    auto n = co_await eddy::timeout(patience, eddy::io::read_to_end(client, out, limit));
+    REQUIRE_FALSE(n);
+    CHECK(n.error() == eddy::errc::too_large);
+    CHECK(out.size() > limit); // what arrived stays
+    REQUIRE(out.size() <= payload.size());
+    CHECK(difference(out, std::span(payload).first(out.size())) == "");
 }
 
-TEST_CASE("read_to_end accepts a stream exactly as long as its limit", "[io]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::connected_pair();
-        constexpr std::size_t limit = 64 * 1024;
-        const auto payload = random_bytes(limit, 13);
-        scoped writer(eddy::spawn(send_then_shutdown(server, payload)));
+EDDY_TEST_CASE("read_to_end accepts a stream exactly as long as its limit", "[io]") {
+    auto [client, server] = co_await connected_pair();
+    constexpr std::size_t limit = 64 * 1024;
+    const auto payload = random_bytes(limit, 13);
+    scoped writer(eddy::spawn(send_then_shutdown(server, payload)));
 
-        std::vector<std::byte> out;
-        auto n = co_await eddy::timeout(patience, eddy::io::read_to_end(client, out, limit));
-        REQUIRE(n);
-        CHECK(*n == limit);
-        CHECK(difference(out, payload) == "");
+    std::vector<std::byte> out;
+    auto n = co_await eddy::timeout(patience, eddy::io::read_to_end(client, out, limit));
+    REQUIRE(n);
+    CHECK(*n == limit);
+    CHECK(difference(out, payload) == "");
 
-        trickle_reader exact(std::string(9, 'x'));
-        std::vector<std::byte> nine;
-        auto fits = co_await eddy::io::read_to_end(exact, nine, 9);
-        REQUIRE(fits);
-        CHECK(*fits == 9);
+    trickle_reader exact(std::string(9, 'x'));
+    std::vector<std::byte> nine;
+    auto fits = co_await eddy::io::read_to_end(exact, nine, 9);
+    REQUIRE(fits);
+    CHECK(*fits == 9);
 
-        trickle_reader longer(std::string(10, 'x'));
-        std::vector<std::byte> ten;
-        auto over = co_await eddy::io::read_to_end(longer, ten, 9);
-        REQUIRE_FALSE(over);
-        CHECK(over.error() == eddy::errc::too_large);
-    }());
+    trickle_reader longer(std::string(10, 'x'));
+    std::vector<std::byte> ten;
+    auto over = co_await eddy::io::read_to_end(longer, ten, 9);
+    REQUIRE_FALSE(over);
+    CHECK(over.error() == eddy::errc::too_large);
 }
 
-TEMPLATE_TEST_CASE("copy moves 8 MiB through a connection byte for byte", "[io]", tcp_stream,
-                   unix_stream) {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await stream_pair<TestType>();
-        const auto payload = random_bytes(big, 14);
-        scoped echo(eddy::spawn(echo_with_copy(server)));
+EDDY_TEMPLATE_TEST_CASE("copy moves 8 MiB through a connection byte for byte", "[io]", tcp_stream,
+                        unix_stream) {
+    auto [client, server] = co_await stream_pair<TestType>();
+    const auto payload = random_bytes(big, 14);
+    scoped echo(eddy::spawn(echo_with_copy(server)));
 
-        auto [rd, wr] = client.split();
-        scoped writer(eddy::spawn(send_then_shutdown(wr, payload)));
-        std::vector<std::byte> back(payload.size());
-        auto received = co_await eddy::timeout(30s, receive_exactly(rd, back));
-        REQUIRE(received); // all of it, then the end of the stream
-        CHECK(difference(back, payload) == "");
-        auto sent = co_await joined(writer.handle());
-        CHECK(sent);
-        auto copied = co_await joined(echo.handle());
-        REQUIRE(copied);
-        CHECK(*copied == big);
-    }());
+    auto [rd, wr] = client.split();
+    scoped writer(eddy::spawn(send_then_shutdown(wr, payload)));
+    std::vector<std::byte> back(payload.size());
+    auto received = co_await eddy::timeout(30s, receive_exactly(rd, back));
+    REQUIRE(received); // all of it, then the end of the stream
+    CHECK(difference(back, payload) == "");
+    auto sent = co_await joined(writer.handle());
+    CHECK(sent);
+    auto copied = co_await joined(echo.handle());
+    REQUIRE(copied);
+    CHECK(*copied == big);
 }
 
-TEMPLATE_TEST_CASE("copy_bidirectional proxies 8 MiB each way at once", "[io][proxy]", tcp_stream,
-                   unix_stream) {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto c = co_await proxied<TestType>();
-        const auto up = random_bytes(big, 15);
-        const auto down = random_bytes(big, 16);
-        scoped proxy(eddy::spawn(eddy::io::copy_bidirectional(c.front, c.back)));
+EDDY_TEMPLATE_TEST_CASE("copy_bidirectional proxies 8 MiB each way at once", "[io][proxy]",
+                        tcp_stream, unix_stream) {
+    auto c = co_await proxied<TestType>();
+    const auto up = random_bytes(big, 15);
+    const auto down = random_bytes(big, 16);
+    scoped proxy(eddy::spawn(eddy::io::copy_bidirectional(c.front, c.back)));
 
-        auto [client_rd, client_wr] = c.client.split();
-        auto [server_rd, server_wr] = c.server.split();
-        std::vector<std::byte> at_server(big), at_client(big);
-        scoped client_sends(eddy::spawn(send_then_shutdown(client_wr, up)));
-        scoped server_sends(eddy::spawn(send_then_shutdown(server_wr, down)));
-        scoped server_receives(eddy::spawn(receive_exactly(server_rd, at_server)));
-        auto client_received = co_await eddy::timeout(30s, receive_exactly(client_rd, at_client));
-        REQUIRE(client_received);
+    auto [client_rd, client_wr] = c.client.split();
+    auto [server_rd, server_wr] = c.server.split();
+    std::vector<std::byte> at_server(big), at_client(big);
+    scoped client_sends(eddy::spawn(send_then_shutdown(client_wr, up)));
+    scoped server_sends(eddy::spawn(send_then_shutdown(server_wr, down)));
+    scoped server_receives(eddy::spawn(receive_exactly(server_rd, at_server)));
+    auto client_received = co_await eddy::timeout(30s, receive_exactly(client_rd, at_client));
+    REQUIRE(client_received);
 
-        auto server_received = co_await joined(server_receives.handle(), 30s);
-        CHECK(server_received);
-        auto client_sent = co_await joined(client_sends.handle());
-        CHECK(client_sent);
-        auto server_sent = co_await joined(server_sends.handle());
-        CHECK(server_sent);
-        CHECK(difference(at_server, up) == "");
-        CHECK(difference(at_client, down) == "");
+    auto server_received = co_await joined(server_receives.handle(), 30s);
+    CHECK(server_received);
+    auto client_sent = co_await joined(client_sends.handle());
+    CHECK(client_sent);
+    auto server_sent = co_await joined(server_sends.handle());
+    CHECK(server_sent);
+    CHECK(difference(at_server, up) == "");
+    CHECK(difference(at_client, down) == "");
 
-        auto counts = co_await joined(proxy.handle());
-        REQUIRE(counts);
-        CHECK(*counts == byte_counts{big, big});
-    }());
+    auto counts = co_await joined(proxy.handle());
+    REQUIRE(counts);
+    CHECK(*counts == byte_counts{big, big});
 }
 
 TEMPLATE_TEST_CASE("copy_bidirectional passes on the client's half-close and waits for the reply",

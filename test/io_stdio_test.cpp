@@ -15,23 +15,7 @@
 
 using namespace std::chrono_literals;
 using eddy::io::stdio_mode;
-using eddy_test::bytes_of;
-using eddy_test::difference;
-using eddy_test::drain;
-using eddy_test::expect;
-using eddy_test::fail_errno;
-using eddy_test::feed;
-using eddy_test::make_pipe;
-using eddy_test::make_socketpair;
-using eddy_test::nonblocking;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::redirected;
-using eddy_test::rescue_end;
-using eddy_test::temp_file;
-using eddy_test::text_of;
-using eddy_test::unique_fd;
-using eddy_test::watchdog;
+using namespace eddy_test;
 
 namespace {
 
@@ -73,7 +57,7 @@ TEST_CASE("stdin on a pipe waits on the reactor, reads to the end, and leaves th
                 write_end.reset();
                 rescue.close(); // the last write end: stdin sees end of stream
             };
-            auto writer = eddy_test::scoped(eddy::spawn(late_writer()));
+            auto writer = scoped(eddy::spawn(late_writer()));
             auto got = co_await read_all(in);
             co_return got;
         }());
@@ -151,8 +135,8 @@ TEST_CASE("stdout on a pipe waits while the pipe is full, and delivers every byt
     CHECK_FALSE(seen.nonblocking_before);
     CHECK_FALSE(seen.nonblocking_after);
     CHECK(seen.after_shutdown == stdio_mode::unavailable);
-    eddy_test::check_fails_naming(seen.write_after_shutdown, std::errc::bad_file_descriptor,
-                                  "stdout was shut down");
+    check_fails_naming(seen.write_after_shutdown, std::errc::bad_file_descriptor,
+                       "stdout was shut down");
 }
 
 TEST_CASE("stdin and stdout on sockets copy through without making the sockets non-blocking",
@@ -304,7 +288,7 @@ TEST_CASE("a closed stdin gives an error that names it", "[io][stdio]") {
         }());
     }
     CHECK(mode == stdio_mode::unavailable);
-    eddy_test::check_fails_naming(read, std::errc::bad_file_descriptor, "stdin (fd 0)");
+    check_fails_naming(read, std::errc::bad_file_descriptor, "stdin (fd 0)");
 }
 
 TEST_CASE("lines from stdin go through a buffered stdout", "[io][stdio]") {

@@ -16,6 +16,7 @@
 #include <string>
 
 using eddy::net::tcp_stream;
+using namespace eddy_test;
 
 namespace {
 
@@ -61,8 +62,8 @@ TEST_CASE("a stream read from another core than its own stops the program, namin
     const auto d = run_in_child([] {
         eddy::runtime rt{{.cores = 2}};
         rt.block_on([]() -> eddy::task<> {
-            auto [client, server] = co_await eddy_test::connected_pair();
-            co_await eddy_test::write_text(server, "x");
+            auto [client, server] = co_await connected_pair();
+            co_await write_text(server, "x");
             co_await eddy::on(1);
             std::array<std::byte, 4> buf{};
             (void)co_await client.read(buf); // client belongs to core 0
@@ -76,7 +77,7 @@ TEST_CASE("a second read waiting on one stream stops the program", "[runtime][mi
     const auto d = run_in_child([] {
         eddy::runtime rt;
         rt.block_on([]() -> eddy::task<> {
-            auto [client, server] = co_await eddy_test::connected_pair();
+            auto [client, server] = co_await connected_pair();
             auto read_one = [](tcp_stream* s) -> eddy::task<> {
                 std::array<std::byte, 4> buf{};
                 (void)co_await s->read(buf);
@@ -95,7 +96,7 @@ TEST_CASE("a task that ends on another core holding a socket of its home stops t
     const auto d = run_in_child([] {
         eddy::runtime rt{{.cores = 2}};
         rt.block_on([]() -> eddy::task<> {
-            auto [client, server] = co_await eddy_test::connected_pair();
+            auto [client, server] = co_await connected_pair();
             co_await eddy::on(1);
             co_return; // client and server close here, on core 1
         }());
@@ -109,7 +110,7 @@ TEST_CASE("a join handle dropped on another core than the one that spawned its t
     const auto d = run_in_child([] {
         eddy::runtime rt{{.cores = 2}};
         rt.block_on([]() -> eddy::task<> {
-            auto h = eddy::spawn(eddy_test::value_after(std::chrono::hours(1), 1));
+            auto h = eddy::spawn(value_after(std::chrono::hours(1), 1));
             co_await eddy::on(1);
             h.detach();
         }());

@@ -13,7 +13,7 @@
 
 using Catch::Matchers::ContainsSubstring;
 using eddy::net::socket_address;
-using eddy_test::check_fails_naming;
+using namespace eddy_test;
 
 TEST_CASE("a numeric IPv4 address with a port parses", "[net][address]") {
     auto a = socket_address::parse("1.2.3.4:80");

@@ -10,8 +10,7 @@
 
 using namespace std::chrono_literals;
 using eddy::net::udp_socket;
-using eddy_test::bytes_of;
-using eddy_test::expect;
+using namespace eddy_test;
 
 namespace {
 
@@ -28,48 +27,42 @@ eddy::task<udp_socket> socket_with_pending_error() {
     expect(sock.connect(closed_port()), "connect");
     auto sent = co_await sock.send(bytes_of("anyone?"));
     REQUIRE(sent);
-    auto ready = co_await eddy::timeout(eddy_test::patience, sock.readable());
+    auto ready = co_await eddy::timeout(patience, sock.readable());
     REQUIRE(ready);
     co_return sock;
 }
 
 } // namespace
 
-TEST_CASE("after an ICMP error is reported, readable() with nothing to read waits",
-          "[net][udp][error]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        // The port unreachable error comes back as readiness; the receive reports it.
-        auto sock = co_await socket_with_pending_error();
-        std::array<std::byte, 64> buf{};
-        auto got = co_await eddy::timeout(eddy_test::patience, sock.recv(buf));
-        REQUIRE_FALSE(got);
-        CHECK(got.error() == std::errc::connection_refused);
-        // Reported: nothing is readable now, so readable() waits (and times out).
-        auto again = co_await eddy::timeout(50ms, sock.readable());
-        REQUIRE_FALSE(again);
-        CHECK(again.error() == eddy::errc::timed_out);
-        auto none = sock.try_recv(buf);
-        REQUIRE_FALSE(none);
-        CHECK(none.error() == eddy::errc::would_block);
-    }());
+EDDY_TEST_CASE("after an ICMP error is reported, readable() with nothing to read waits",
+               "[net][udp][error]") {
+    // The port unreachable error comes back as readiness; the receive reports it.
+    auto sock = co_await socket_with_pending_error();
+    std::array<std::byte, 64> buf{};
+    auto got = co_await eddy::timeout(patience, sock.recv(buf));
+    REQUIRE_FALSE(got);
+    CHECK(got.error() == std::errc::connection_refused);
+    // Reported: nothing is readable now, so readable() waits (and times out).
+    auto again = co_await eddy::timeout(50ms, sock.readable());
+    REQUIRE_FALSE(again);
+    CHECK(again.error() == eddy::errc::timed_out);
+    auto none = sock.try_recv(buf);
+    REQUIRE_FALSE(none);
+    CHECK(none.error() == eddy::errc::would_block);
 }
 
-TEST_CASE("after try_recv meets would_block, a stale error readiness no longer wakes "
-          "readable()",
-          "[net][udp][error]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto sock = co_await socket_with_pending_error();
-        std::array<std::byte, 64> buf{};
-        // Whoever reads first consumes the error; the next try finds nothing.
-        auto first = sock.try_recv(buf);
-        REQUIRE_FALSE(first);
-        auto second = sock.try_recv(buf);
-        REQUIRE_FALSE(second);
-        CHECK(second.error() == eddy::errc::would_block);
-        auto again = co_await eddy::timeout(50ms, sock.readable());
-        REQUIRE_FALSE(again);
-        CHECK(again.error() == eddy::errc::timed_out);
-    }());
+EDDY_TEST_CASE("after try_recv meets would_block, a stale error readiness no longer wakes "
+               "readable()",
+               "[net][udp][error]") {
+    auto sock = co_await socket_with_pending_error();
+    std::array<std::byte, 64> buf{};
+    // Whoever reads first consumes the error; the next try finds nothing.
+    auto first = sock.try_recv(buf);
+    REQUIRE_FALSE(first);
+    auto second = sock.try_recv(buf);
+    REQUIRE_FALSE(second);
+    CHECK(second.error() == eddy::errc::would_block);
+    auto again = co_await eddy::timeout(50ms, sock.readable());
+    REQUIRE_FALSE(again);
+    CHECK(again.error() == eddy::errc::timed_out);
 }

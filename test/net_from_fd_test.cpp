@@ -26,10 +26,7 @@ using namespace std::chrono_literals;
 using Catch::Matchers::ContainsSubstring;
 using eddy::net::tcp_stream;
 using eddy::net::unix_stream;
-using eddy_test::nonblocking;
-using eddy_test::pass_text;
-using eddy_test::patience;
-using eddy_test::unique_fd;
+using namespace eddy_test;
 
 namespace {
 
@@ -57,7 +54,7 @@ unique_fd raw_tcp_listener() {
 /// Two connected, blocking ends of a stream socket of type `S`, made without eddy.
 template <class S> std::pair<unique_fd, unique_fd> blocking_pair() {
     if constexpr (std::is_same_v<S, unix_stream>) {
-        return eddy_test::make_socketpair();
+        return make_socketpair();
     } else {
         auto listener = raw_tcp_listener();
         sockaddr_in addr{};
@@ -87,105 +84,90 @@ template <class S> void check_refused(int fd, const std::string& says) {
 
 } // namespace
 
-TEMPLATE_TEST_CASE("adopting an fd that another stream owns fails, and that stream keeps working",
-                   "[net][from_fd]", tcp_stream, unix_stream) {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [client, server] = co_await eddy_test::stream_pair<TestType>();
-        const int fd = client.native_handle();
-        auto again = TestType::from_fd(fd);
-        REQUIRE_FALSE(again);
-        CHECK(again.error() == std::errc::file_exists);
-        CHECK_THAT(again.error().message(),
-                   ContainsSubstring("fd " + std::to_string(fd) + " already belongs to"));
-        CHECK(is_open(fd));
+EDDY_TEMPLATE_TEST_CASE(
+    "adopting an fd that another stream owns fails, and that stream keeps working",
+    "[net][from_fd]", tcp_stream, unix_stream) {
+    auto [client, server] = co_await stream_pair<TestType>();
+    const int fd = client.native_handle();
+    auto again = TestType::from_fd(fd);
+    REQUIRE_FALSE(again);
+    CHECK(again.error() == std::errc::file_exists);
+    CHECK_THAT(again.error().message(),
+               ContainsSubstring("fd " + std::to_string(fd) + " already belongs to"));
+    CHECK(is_open(fd));
 
-        const auto there = co_await pass_text(client, server, "still mine");
-        CHECK(there == "still mine");
-        const auto back = co_await pass_text(server, client, "and back");
-        CHECK(back == "and back");
-    }());
+    const auto there = co_await pass_text(client, server, "still mine");
+    CHECK(there == "still mine");
+    const auto back = co_await pass_text(server, client, "and back");
+    CHECK(back == "and back");
 }
 
-TEST_CASE("tcp_stream::from_fd refuses what is not a connected TCP socket, naming what it is",
-          "[net][from_fd]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto pipe = eddy_test::make_pipe();
-        const auto fd = [](const unique_fd& f) { return std::to_string(f.fd()); };
-        check_refused<tcp_stream>(pipe.first.fd(),
-                                  "not a TCP socket: fd " + fd(pipe.first) + " is a pipe");
-        auto udp = new_socket(AF_INET, SOCK_DGRAM);
-        check_refused<tcp_stream>(udp.fd(), "fd " + fd(udp) + " is a UDP socket");
-        auto unix = eddy_test::make_socketpair();
-        check_refused<tcp_stream>(unix.first.fd(),
-                                  "fd " + fd(unix.first) + " is a Unix stream socket");
-        auto listening = raw_tcp_listener();
-        check_refused<tcp_stream>(listening.fd(), "not a connected TCP socket: fd " +
-                                                      fd(listening) + " is a listening TCP socket");
-        unique_fd dir(::open(std::filesystem::temp_directory_path().c_str(),
-                             O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        REQUIRE(dir.fd() >= 0);
-        check_refused<tcp_stream>(dir.fd(), "fd " + fd(dir) + " is a directory");
-        co_return;
-    }());
+EDDY_TEST_CASE("tcp_stream::from_fd refuses what is not a connected TCP socket, naming what it is",
+               "[net][from_fd]") {
+    auto pipe = make_pipe();
+    const auto fd = [](const unique_fd& f) { return std::to_string(f.fd()); };
+    check_refused<tcp_stream>(pipe.first.fd(),
+                              "not a TCP socket: fd " + fd(pipe.first) + " is a pipe");
+    auto udp = new_socket(AF_INET, SOCK_DGRAM);
+    check_refused<tcp_stream>(udp.fd(), "fd " + fd(udp) + " is a UDP socket");
+    auto unix = make_socketpair();
+    check_refused<tcp_stream>(unix.first.fd(), "fd " + fd(unix.first) + " is a Unix stream socket");
+    auto listening = raw_tcp_listener();
+    check_refused<tcp_stream>(listening.fd(), "not a connected TCP socket: fd " + fd(listening) +
+                                                  " is a listening TCP socket");
+    unique_fd dir(
+        ::open(std::filesystem::temp_directory_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(dir.fd() >= 0);
+    check_refused<tcp_stream>(dir.fd(), "fd " + fd(dir) + " is a directory");
+    co_return;
 }
 
-TEST_CASE("unix_stream::from_fd refuses what is not a connected Unix stream socket",
-          "[net][from_fd]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto pipe = eddy_test::make_pipe();
-        const auto fd = [](const unique_fd& f) { return std::to_string(f.fd()); };
-        check_refused<unix_stream>(pipe.second.fd(), "not a Unix stream socket: fd " +
-                                                         fd(pipe.second) + " is a pipe");
-        auto tcp = new_socket(AF_INET6, SOCK_STREAM);
-        check_refused<unix_stream>(tcp.fd(), "fd " + fd(tcp) + " is a TCP socket");
-        int pair[2];
-        REQUIRE(::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) == 0);
-        const unique_fd datagram(pair[0]), other(pair[1]);
-        check_refused<unix_stream>(datagram.fd(),
-                                   "fd " + fd(datagram) + " is a Unix datagram socket");
-        co_return;
-    }());
+EDDY_TEST_CASE("unix_stream::from_fd refuses what is not a connected Unix stream socket",
+               "[net][from_fd]") {
+    auto pipe = make_pipe();
+    const auto fd = [](const unique_fd& f) { return std::to_string(f.fd()); };
+    check_refused<unix_stream>(pipe.second.fd(),
+                               "not a Unix stream socket: fd " + fd(pipe.second) + " is a pipe");
+    auto tcp = new_socket(AF_INET6, SOCK_STREAM);
+    check_refused<unix_stream>(tcp.fd(), "fd " + fd(tcp) + " is a TCP socket");
+    int pair[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) == 0);
+    const unique_fd datagram(pair[0]), other(pair[1]);
+    check_refused<unix_stream>(datagram.fd(), "fd " + fd(datagram) + " is a Unix datagram socket");
+    co_return;
 }
 
-TEST_CASE("adopting a closed fd fails naming it", "[net][from_fd]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto pipe = eddy_test::make_pipe();
-        const int closed = pipe.first.fd();
-        pipe.first.reset();
-        auto adopted = tcp_stream::from_fd(closed);
-        REQUIRE_FALSE(adopted);
-        CHECK(adopted.error() == std::errc::bad_file_descriptor);
-        CHECK_THAT(adopted.error().message(), ContainsSubstring("fd " + std::to_string(closed)));
-        co_return;
-    }());
+EDDY_TEST_CASE("adopting a closed fd fails naming it", "[net][from_fd]") {
+    auto pipe = make_pipe();
+    const int closed = pipe.first.fd();
+    pipe.first.reset();
+    auto adopted = tcp_stream::from_fd(closed);
+    REQUIRE_FALSE(adopted);
+    CHECK(adopted.error() == std::errc::bad_file_descriptor);
+    CHECK_THAT(adopted.error().message(), ContainsSubstring("fd " + std::to_string(closed)));
+    co_return;
 }
 
-TEMPLATE_TEST_CASE("a blocking socket is made non-blocking when adopted, so a read cannot block "
-                   "the core",
-                   "[net][from_fd]", tcp_stream, unix_stream) {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [mine, peer] = blocking_pair<TestType>();
-        REQUIRE_FALSE(nonblocking(mine.fd()));
-        // Were the read below to block the core in recv, this ends it: the peer stops
-        // sending, the read gives 0 instead of timing out, and the test fails.
-        eddy_test::watchdog rescue([fd = peer.fd()] { ::shutdown(fd, SHUT_WR); });
+EDDY_TEMPLATE_TEST_CASE(
+    "a blocking socket is made non-blocking when adopted, so a read cannot block "
+    "the core",
+    "[net][from_fd]", tcp_stream, unix_stream) {
+    auto [mine, peer] = blocking_pair<TestType>();
+    REQUIRE_FALSE(nonblocking(mine.fd()));
+    // Were the read below to block the core in recv, this ends it: the peer stops
+    // sending, the read gives 0 instead of timing out, and the test fails.
+    watchdog rescue([fd = peer.fd()] { ::shutdown(fd, SHUT_WR); });
 
-        auto s = TestType::from_fd(mine.release());
-        REQUIRE(s);
-        CHECK(nonblocking(s->native_handle()));
-        std::array<std::byte, 16> buf{};
-        auto nothing = co_await eddy::timeout(50ms, s->read(buf));
-        REQUIRE_FALSE(nothing);
-        CHECK(nothing.error() == eddy::errc::timed_out);
+    auto s = TestType::from_fd(mine.release());
+    REQUIRE(s);
+    CHECK(nonblocking(s->native_handle()));
+    std::array<std::byte, 16> buf{};
+    auto nothing = co_await eddy::timeout(50ms, s->read(buf));
+    REQUIRE_FALSE(nothing);
+    CHECK(nothing.error() == eddy::errc::timed_out);
 
-        // And it is a working stream.
-        REQUIRE(::send(peer.fd(), "after all", 9, MSG_NOSIGNAL) == 9);
-        const auto got = co_await eddy_test::read_text(*s, 9);
-        CHECK(got == "after all");
-    }());
+    // And it is a working stream.
+    REQUIRE(::send(peer.fd(), "after all", 9, MSG_NOSIGNAL) == 9);
+    const auto got = co_await read_text(*s, 9);
+    CHECK(got == "after all");
 }

@@ -17,11 +17,7 @@
 #include <string>
 
 using eddy::net::udp_socket;
-using eddy_test::bytes_of;
-using eddy_test::check_fails_naming;
-using eddy_test::patience;
-using eddy_test::text_of;
-using eddy_test::unique_fd;
+using namespace eddy_test;
 
 namespace {
 
@@ -53,32 +49,29 @@ bool loopback_multicast_works(const char* group) {
 
 } // namespace
 
-TEST_CASE("broadcast and TTL settings read back as set", "[net][udp][options]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto v4 = udp_socket::bind("127.0.0.1:0").value();
-        CHECK_FALSE(v4.broadcast().value());
-        REQUIRE(v4.set_broadcast(true));
-        CHECK(v4.broadcast().value());
-        REQUIRE(v4.set_broadcast(false));
-        CHECK_FALSE(v4.broadcast().value());
+EDDY_TEST_CASE("broadcast and TTL settings read back as set", "[net][udp][options]") {
+    auto v4 = udp_socket::bind("127.0.0.1:0").value();
+    CHECK_FALSE(v4.broadcast().value());
+    REQUIRE(v4.set_broadcast(true));
+    CHECK(v4.broadcast().value());
+    REQUIRE(v4.set_broadcast(false));
+    CHECK_FALSE(v4.broadcast().value());
 
-        REQUIRE(v4.set_ttl(17));
-        CHECK(v4.ttl().value() == 17);
-        REQUIRE(v4.set_ttl(255));
-        CHECK(v4.ttl().value() == 255);
-        auto zero = v4.set_ttl(0);
-        check_fails_naming(zero, eddy::errc::invalid_argument, "TTL 0");
-        auto huge = v4.set_ttl(300);
-        check_fails_naming(huge, eddy::errc::invalid_argument, "TTL 300");
+    REQUIRE(v4.set_ttl(17));
+    CHECK(v4.ttl().value() == 17);
+    REQUIRE(v4.set_ttl(255));
+    CHECK(v4.ttl().value() == 255);
+    auto zero = v4.set_ttl(0);
+    check_fails_naming(zero, eddy::errc::invalid_argument, "TTL 0");
+    auto huge = v4.set_ttl(300);
+    check_fails_naming(huge, eddy::errc::invalid_argument, "TTL 300");
 
-        auto v6 = udp_socket::bind("[::1]:0");
-        if (v6) {
-            REQUIRE(v6->set_ttl(9));
-            CHECK(v6->ttl().value() == 9);
-        }
-        co_return;
-    }());
+    auto v6 = udp_socket::bind("[::1]:0");
+    if (v6) {
+        REQUIRE(v6->set_ttl(9));
+        CHECK(v6->ttl().value() == 9);
+    }
+    co_return;
 }
 
 TEST_CASE("an IPv4 multicast group is joined and left on the loopback interface",
@@ -114,25 +107,22 @@ TEST_CASE("an IPv4 multicast group is joined and left on the loopback interface"
     }(delivers));
 }
 
-TEST_CASE("multicast group text that is not a group is refused, naming it",
-          "[net][udp][multicast]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto s = udp_socket::bind("127.0.0.1:0").value();
-        auto garbled = s.join_multicast_v4("239.255.77");
-        check_fails_naming(garbled, eddy::errc::invalid_address, "239.255.77");
-        auto unicast = s.join_multicast_v4("10.1.2.3", "127.0.0.1");
-        check_fails_naming(unicast, eddy::errc::invalid_address, "10.1.2.3");
-        auto bad_interface = s.join_multicast_v4("239.255.77.1", "lo");
-        check_fails_naming(bad_interface, eddy::errc::invalid_address, "'lo'");
-        auto v6_text = s.join_multicast_v6("ff01::zz");
-        check_fails_naming(v6_text, eddy::errc::invalid_address, "ff01::zz");
-        co_return;
-    }());
+EDDY_TEST_CASE("multicast group text that is not a group is refused, naming it",
+               "[net][udp][multicast]") {
+    auto s = udp_socket::bind("127.0.0.1:0").value();
+    auto garbled = s.join_multicast_v4("239.255.77");
+    check_fails_naming(garbled, eddy::errc::invalid_address, "239.255.77");
+    auto unicast = s.join_multicast_v4("10.1.2.3", "127.0.0.1");
+    check_fails_naming(unicast, eddy::errc::invalid_address, "10.1.2.3");
+    auto bad_interface = s.join_multicast_v4("239.255.77.1", "lo");
+    check_fails_naming(bad_interface, eddy::errc::invalid_address, "'lo'");
+    auto v6_text = s.join_multicast_v6("ff01::zz");
+    check_fails_naming(v6_text, eddy::errc::invalid_address, "ff01::zz");
+    co_return;
 }
 
 TEST_CASE("an IPv6 multicast group is joined and left on interface 0", "[net][udp][multicast]") {
-    if (!eddy_test::has_ipv6_loopback()) SKIP("this machine cannot bind ::1 (no IPv6 loopback)");
+    if (!has_ipv6_loopback()) SKIP("this machine cannot bind ::1 (no IPv6 loopback)");
     eddy::runtime rt;
     rt.block_on([]() -> eddy::task<> {
         auto s = udp_socket::bind("[::1]:0").value();

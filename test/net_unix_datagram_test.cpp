@@ -22,14 +22,7 @@
 using namespace std::chrono_literals;
 using eddy::net::unix_address;
 using eddy::net::unix_datagram;
-using eddy_test::bytes_of;
-using eddy_test::check_fails_naming;
-using eddy_test::difference;
-using eddy_test::joined;
-using eddy_test::patience;
-using eddy_test::random_bytes;
-using eddy_test::scoped;
-using eddy_test::text_of;
+using namespace eddy_test;
 
 namespace fs = std::filesystem;
 
@@ -122,108 +115,95 @@ TEST_CASE("sockets bound to paths exchange datagrams and see each other's path",
     }(dir.path("server.sock"), dir.path("client.sock")));
 }
 
-TEST_CASE("sockets bound to abstract names exchange datagrams without files",
-          "[net][unix][datagram]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        const auto server_name = abstract_name("server");
-        const auto client_name = abstract_name("client");
-        auto server = unix_datagram::bind(server_name).value();
-        auto client = unix_datagram::bind(unix_address::parse(client_name).value()).value();
-        const auto server_addr = server.local_addr().value();
-        CHECK(server_addr.is_abstract());
-        CHECK(server_addr.to_string() == server_name);
+EDDY_TEST_CASE("sockets bound to abstract names exchange datagrams without files",
+               "[net][unix][datagram]") {
+    const auto server_name = abstract_name("server");
+    const auto client_name = abstract_name("client");
+    auto server = unix_datagram::bind(server_name).value();
+    auto client = unix_datagram::bind(unix_address::parse(client_name).value()).value();
+    const auto server_addr = server.local_addr().value();
+    CHECK(server_addr.is_abstract());
+    CHECK(server_addr.to_string() == server_name);
 
-        co_await send_text_to(client, "ping", server_addr);
-        const auto at_server = co_await receive_from(server);
-        CHECK(at_server.text == "ping");
-        CHECK(at_server.from.is_abstract());
-        CHECK(at_server.from.to_string() == client_name);
-        co_await send_text_to(server, "pong", at_server.from);
-        const auto at_client = co_await receive_from(client);
-        CHECK(at_client.text == "pong");
+    co_await send_text_to(client, "ping", server_addr);
+    const auto at_server = co_await receive_from(server);
+    CHECK(at_server.text == "ping");
+    CHECK(at_server.from.is_abstract());
+    CHECK(at_server.from.to_string() == client_name);
+    co_await send_text_to(server, "pong", at_server.from);
+    const auto at_client = co_await receive_from(client);
+    CHECK(at_client.text == "pong");
 
-        auto taken = unix_datagram::bind(server_name);
-        check_fails_naming(taken, std::errc::address_in_use, server_name);
-    }());
+    auto taken = unix_datagram::bind(server_name);
+    check_fails_naming(taken, std::errc::address_in_use, server_name);
 }
 
-TEST_CASE("a pair of unix datagram sockets talks both ways", "[net][unix][datagram]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [a, b] = unix_datagram::pair().value();
-        CHECK(a.local_addr().value().is_unnamed());
-        CHECK(a.peer_addr().value().is_unnamed());
-        const eddy::net::peer_credentials me{
-            .pid = ::getpid(), .uid = ::getuid(), .gid = ::getgid()};
-        CHECK(b.peer_cred().value() == me);
+EDDY_TEST_CASE("a pair of unix datagram sockets talks both ways", "[net][unix][datagram]") {
+    auto [a, b] = unix_datagram::pair().value();
+    CHECK(a.local_addr().value().is_unnamed());
+    CHECK(a.peer_addr().value().is_unnamed());
+    const eddy::net::peer_credentials me{.pid = ::getpid(), .uid = ::getuid(), .gid = ::getgid()};
+    CHECK(b.peer_cred().value() == me);
 
-        const auto payload = random_bytes(60000, 9);
-        auto sent = co_await eddy::timeout(patience, a.send(payload));
-        REQUIRE(sent);
-        CHECK(*sent == payload.size());
-        std::vector<std::byte> buf(64 * 1024);
-        auto got = co_await eddy::timeout(patience, b.recv(buf));
-        REQUIRE(got);
-        CHECK(difference(std::span(buf).first(*got), payload) == "");
+    const auto payload = random_bytes(60000, 9);
+    auto sent = co_await eddy::timeout(patience, a.send(payload));
+    REQUIRE(sent);
+    CHECK(*sent == payload.size());
+    std::vector<std::byte> buf(64 * 1024);
+    auto got = co_await eddy::timeout(patience, b.recv(buf));
+    REQUIRE(got);
+    CHECK(difference(std::span(buf).first(*got), payload) == "");
 
-        auto back = co_await eddy::timeout(patience, b.send(bytes_of("back")));
-        REQUIRE(back);
-        auto at_a = co_await eddy::timeout(patience, a.recv(buf));
-        REQUIRE(at_a);
-        CHECK(text_of(std::span(buf).first(*at_a)) == "back");
-    }());
+    auto back = co_await eddy::timeout(patience, b.send(bytes_of("back")));
+    REQUIRE(back);
+    auto at_a = co_await eddy::timeout(patience, a.recv(buf));
+    REQUIRE(at_a);
+    CHECK(text_of(std::span(buf).first(*at_a)) == "back");
 }
 
-TEST_CASE("an unbound sender's address is unnamed", "[net][unix][datagram]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        const auto server_name = abstract_name("unbound");
-        auto server = unix_datagram::bind(server_name).value();
-        auto client = unix_datagram::unbound().value();
-        CHECK(client.local_addr().value().is_unnamed());
+EDDY_TEST_CASE("an unbound sender's address is unnamed", "[net][unix][datagram]") {
+    const auto server_name = abstract_name("unbound");
+    auto server = unix_datagram::bind(server_name).value();
+    auto client = unix_datagram::unbound().value();
+    CHECK(client.local_addr().value().is_unnamed());
 
-        co_await send_text_to(client, "anonymous", server.local_addr().value());
-        const auto at_server = co_await receive_from(server);
-        CHECK(at_server.text == "anonymous");
-        CHECK(at_server.from.is_unnamed());
-        CHECK(at_server.from.to_string() == "(unnamed)");
-    }());
+    co_await send_text_to(client, "anonymous", server.local_addr().value());
+    const auto at_server = co_await receive_from(server);
+    CHECK(at_server.text == "anonymous");
+    CHECK(at_server.from.is_unnamed());
+    CHECK(at_server.from.to_string() == "(unnamed)");
 }
 
-TEST_CASE("a unix datagram larger than the buffer is reported as truncated",
-          "[net][unix][datagram][truncation]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [a, b] = unix_datagram::pair().value();
-        const auto big = random_bytes(1200, 10);
-        std::array<std::byte, 512> small{};
-        std::vector<std::byte> large(4096);
+EDDY_TEST_CASE("a unix datagram larger than the buffer is reported as truncated",
+               "[net][unix][datagram][truncation]") {
+    auto [a, b] = unix_datagram::pair().value();
+    const auto big = random_bytes(1200, 10);
+    std::array<std::byte, 512> small{};
+    std::vector<std::byte> large(4096);
 
-        auto sent = co_await a.send(big);
-        REQUIRE(sent);
-        auto cut = co_await eddy::timeout(patience, b.recv(small));
-        check_fails_naming(cut, eddy::errc::message_truncated,
-                           "datagram of 1200 bytes into a buffer of 512");
-        auto empty = b.try_recv(large); // consumed by the truncated receive
-        REQUIRE_FALSE(empty);
-        CHECK(empty.error() == eddy::errc::would_block);
+    auto sent = co_await a.send(big);
+    REQUIRE(sent);
+    auto cut = co_await eddy::timeout(patience, b.recv(small));
+    check_fails_naming(cut, eddy::errc::message_truncated,
+                       "datagram of 1200 bytes into a buffer of 512");
+    auto empty = b.try_recv(large); // consumed by the truncated receive
+    REQUIRE_FALSE(empty);
+    CHECK(empty.error() == eddy::errc::would_block);
 
-        sent = co_await a.send(big);
-        REQUIRE(sent);
-        auto peeked = co_await eddy::timeout(patience, b.peek_from(small));
-        check_fails_naming(peeked, eddy::errc::message_truncated,
-                           "datagram of 1200 bytes into a buffer of 512");
-        auto whole = co_await eddy::timeout(patience, b.recv_from(large));
-        REQUIRE(whole);
-        CHECK(difference(std::span(large).first(whole->first), big) == "");
+    sent = co_await a.send(big);
+    REQUIRE(sent);
+    auto peeked = co_await eddy::timeout(patience, b.peek_from(small));
+    check_fails_naming(peeked, eddy::errc::message_truncated,
+                       "datagram of 1200 bytes into a buffer of 512");
+    auto whole = co_await eddy::timeout(patience, b.recv_from(large));
+    REQUIRE(whole);
+    CHECK(difference(std::span(large).first(whole->first), big) == "");
 
-        sent = co_await a.send(big);
-        REQUIRE(sent);
-        auto cut_from = b.try_recv_from(small);
-        check_fails_naming(cut_from, eddy::errc::message_truncated,
-                           "datagram of 1200 bytes into a buffer of 512");
-    }());
+    sent = co_await a.send(big);
+    REQUIRE(sent);
+    auto cut_from = b.try_recv_from(small);
+    check_fails_naming(cut_from, eddy::errc::message_truncated,
+                       "datagram of 1200 bytes into a buffer of 512");
 }
 
 TEST_CASE("binding where a file exists fails naming the path, and leaves the file",
@@ -274,24 +254,21 @@ TEST_CASE("a connected unix datagram socket sends to its peer and names it",
     }(dir.path("server.sock"), dir.path("nobody.sock")));
 }
 
-TEST_CASE("a recv cancelled by a timeout loses nothing sent afterwards on a unix socket",
-          "[net][unix][datagram][timeout]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [a, b] = unix_datagram::pair().value();
-        for (int attempt = 0; attempt < 3; ++attempt) {
-            auto scratch = std::make_unique<std::byte[]>(1024);
-            auto n = co_await eddy::timeout(30ms, a.recv_from(std::span(scratch.get(), 1024)));
-            REQUIRE_FALSE(n);
-            CHECK(n.error() == eddy::errc::timed_out);
-        }
-        auto sent = co_await b.send(bytes_of("late"));
-        REQUIRE(sent);
-        std::array<std::byte, 64> buf{};
-        auto got = co_await eddy::timeout(patience, a.recv(buf));
-        REQUIRE(got);
-        CHECK(text_of(std::span(buf).first(*got)) == "late");
-    }());
+EDDY_TEST_CASE("a recv cancelled by a timeout loses nothing sent afterwards on a unix socket",
+               "[net][unix][datagram][timeout]") {
+    auto [a, b] = unix_datagram::pair().value();
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        auto scratch = std::make_unique<std::byte[]>(1024);
+        auto n = co_await eddy::timeout(30ms, a.recv_from(std::span(scratch.get(), 1024)));
+        REQUIRE_FALSE(n);
+        CHECK(n.error() == eddy::errc::timed_out);
+    }
+    auto sent = co_await b.send(bytes_of("late"));
+    REQUIRE(sent);
+    std::array<std::byte, 64> buf{};
+    auto got = co_await eddy::timeout(patience, a.recv(buf));
+    REQUIRE(got);
+    CHECK(text_of(std::span(buf).first(*got)) == "late");
 }
 
 namespace {
@@ -311,51 +288,48 @@ eddy::task<std::string> receive_one(unix_datagram& sock) {
 
 } // namespace
 
-TEST_CASE("a send waiting for room and a recv waiting for data park at once on one socket",
-          "[net][unix][datagram]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto [a, b] = unix_datagram::pair().value();
-        const auto filler = random_bytes(1000, 11);
-        std::size_t queued = 0;
-        // Until a's send buffer is full (a connected pair is not held to the receive queue's
-        // length limit).
-        for (; queued < 100000; ++queued) {
-            auto sent = a.try_send(filler);
-            if (!sent) {
-                REQUIRE(sent.error() == eddy::errc::would_block);
-                break;
-            }
+EDDY_TEST_CASE("a send waiting for room and a recv waiting for data park at once on one socket",
+               "[net][unix][datagram]") {
+    auto [a, b] = unix_datagram::pair().value();
+    const auto filler = random_bytes(1000, 11);
+    std::size_t queued = 0;
+    // Until a's send buffer is full (a connected pair is not held to the receive queue's
+    // length limit).
+    for (; queued < 100000; ++queued) {
+        auto sent = a.try_send(filler);
+        if (!sent) {
+            REQUIRE(sent.error() == eddy::errc::would_block);
+            break;
         }
-        REQUIRE(queued > 0);
-        REQUIRE(queued < 100000);
+    }
+    REQUIRE(queued > 0);
+    REQUIRE(queued < 100000);
 
-        const auto last = random_bytes(1000, 12);
-        scoped sender(eddy::spawn(send_one(a, last)));
-        scoped receiver(eddy::spawn(receive_one(a)));
-        co_await eddy::sleep_for(30ms);
-        REQUIRE_FALSE(sender.is_finished());   // parked as a's writer: no room
-        REQUIRE_FALSE(receiver.is_finished()); // parked as a's reader: nothing sent to a
+    const auto last = random_bytes(1000, 12);
+    scoped sender(eddy::spawn(send_one(a, last)));
+    scoped receiver(eddy::spawn(receive_one(a)));
+    co_await eddy::sleep_for(30ms);
+    REQUIRE_FALSE(sender.is_finished());   // parked as a's writer: no room
+    REQUIRE_FALSE(receiver.is_finished()); // parked as a's reader: nothing sent to a
 
-        // The kernel reports `a` writable again only once its unread datagrams take a
-        // quarter of its send buffer or less, so b reads all of them.
-        std::vector<std::byte> buf(2048);
-        for (std::size_t i = 0; i < queued; ++i) {
-            auto got = b.try_recv(buf);
-            REQUIRE(got);
-            CHECK(*got == filler.size());
-        }
-        auto sent = co_await joined(sender.handle());
-        REQUIRE(sent);
-        CHECK(*sent == last.size());
-        CHECK_FALSE(receiver.is_finished()); // the send ended alone
-        auto got_last = co_await eddy::timeout(patience, b.recv(buf));
-        REQUIRE(got_last);
-        CHECK(difference(std::span(buf).first(*got_last), last) == "");
+    // The kernel reports `a` writable again only once its unread datagrams take a
+    // quarter of its send buffer or less, so b reads all of them.
+    std::vector<std::byte> buf(2048);
+    for (std::size_t i = 0; i < queued; ++i) {
+        auto got = b.try_recv(buf);
+        REQUIRE(got);
+        CHECK(*got == filler.size());
+    }
+    auto sent = co_await joined(sender.handle());
+    REQUIRE(sent);
+    CHECK(*sent == last.size());
+    CHECK_FALSE(receiver.is_finished()); // the send ended alone
+    auto got_last = co_await eddy::timeout(patience, b.recv(buf));
+    REQUIRE(got_last);
+    CHECK(difference(std::span(buf).first(*got_last), last) == "");
 
-        auto reply = co_await eddy::timeout(patience, b.send(bytes_of("to a")));
-        REQUIRE(reply);
-        const auto at_a = co_await joined(receiver.handle());
-        CHECK(at_a == "to a");
-    }());
+    auto reply = co_await eddy::timeout(patience, b.send(bytes_of("to a")));
+    REQUIRE(reply);
+    const auto at_a = co_await joined(receiver.handle());
+    CHECK(at_a == "to a");
 }

@@ -18,8 +18,7 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-using eddy_test::expect;
-using eddy_test::frame_counter;
+using namespace eddy_test;
 
 namespace {
 
@@ -69,7 +68,7 @@ eddy::task<int> nap(eddy::clock::duration d, frame_counter = {}) {
 
 /// Sends `size` seeded bytes in chunks of random sizes, then shuts down; gives their hash.
 eddy::task<std::uint64_t> send_all(eddy::net::tcp_stream* s, std::size_t size, std::uint64_t seed) {
-    const auto data = eddy_test::random_bytes(size, seed);
+    const auto data = random_bytes(size, seed);
     std::mt19937 random(static_cast<unsigned>(seed));
     std::size_t at = 0;
     while (at < data.size()) {
@@ -114,12 +113,12 @@ eddy::task<std::pair<std::size_t, std::uint64_t>> receive_all(eddy::net::tcp_str
 }
 
 eddy::task<> exchange(std::mt19937& random, totals* t) {
-    auto [client, server] = co_await eddy_test::connected_pair();
+    auto [client, server] = co_await connected_pair();
     const std::size_t size = random() % 200'000;
     const std::uint64_t seed = random();
     auto sender = eddy::spawn(send_all(&client, size, seed));
     auto got = co_await receive_all(&server, static_cast<unsigned>(random()), t);
-    auto sent = co_await eddy::timeout(eddy_test::patience, eddy_test::join(sender));
+    auto sent = co_await eddy::timeout(patience, join(sender));
     ensure(static_cast<bool>(sent), "the sender finished");
     ensure(got.first == size, "got.first == size");
     ensure(got.second == *sent, "got.second == *sent");
@@ -127,7 +126,7 @@ eddy::task<> exchange(std::mt19937& random, totals* t) {
 }
 
 eddy::task<> close_under_reader(std::mt19937& random) {
-    auto [c, server] = co_await eddy_test::connected_pair();
+    auto [c, server] = co_await connected_pair();
     std::optional<eddy::net::tcp_stream> client(std::move(c));
     std::vector<std::byte> buf(64);
     auto reader = eddy::spawn(
@@ -136,11 +135,11 @@ eddy::task<> close_under_reader(std::mt19937& random) {
             co_return n ? *n : 0;
         }(&*client, buf));
     co_await eddy::yield_now(); // the reader starts and waits (reading a closed stream is a bug)
-    if (random() % 2) co_await eddy_test::write_text(server, "maybe");
+    if (random() % 2) co_await write_text(server, "maybe");
     for (int i = static_cast<int>(random() % 3); i > 0; --i)
         co_await eddy::yield_now();
     client.reset(); // under a waiting or a just completed read
-    auto r = co_await eddy::timeout(eddy_test::patience, eddy_test::join(reader));
+    auto r = co_await eddy::timeout(patience, join(reader));
     ensure(static_cast<bool>(r), "the task resolved in time");
     ensure((*r == 0 || *r == 5), "(*r == 0 || *r == 5)");
 }
@@ -152,7 +151,7 @@ eddy::task<> worker(unsigned seed, totals* t) {
         switch (random() % 6) {
         case 0: { // a task that hops back and forth, joined
             auto h = eddy::spawn(hop_around(static_cast<int>(random() % 4), other));
-            auto r = co_await eddy::timeout(eddy_test::patience, eddy_test::join(h));
+            auto r = co_await eddy::timeout(patience, join(h));
             ensure(static_cast<bool>(r), "the task resolved in time");
             break;
         }
@@ -164,7 +163,7 @@ eddy::task<> worker(unsigned seed, totals* t) {
             for (int i = static_cast<int>(random() % 5); i > 0; --i)
                 co_await eddy::yield_now();
             h.abort();
-            auto r = co_await eddy::timeout(eddy_test::patience, eddy_test::join(h));
+            auto r = co_await eddy::timeout(patience, join(h));
             if (!r) {
                 ensure(r.error() == eddy::errc::operation_canceled,
                        "r.error() == eddy::errc::operation_canceled");

@@ -22,13 +22,7 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-using eddy_test::connected_pair;
-using eddy_test::eventually;
-using eddy_test::forty_two;
-using eddy_test::frame_counter;
-using eddy_test::set_flag;
-using eddy_test::throw_runtime_error;
-using eddy_test::value_after;
+using namespace eddy_test;
 
 // --- spawn and join -----------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 // `ctrl_c()` takes SIGINT and SIGTERM, `hangup()` SIGHUP, away from the main thread for the
 // rest of the process, so these tests live in their own executable.
+#include "test_case.hpp"
+
 #include "eddy/runtime/cross_core.hpp"
 #include "eddy/runtime/runtime.hpp"
 #include "eddy/runtime/spawn.hpp"
@@ -132,20 +134,17 @@ TEST_CASE("hangup called before a runtime of two cores completes on both, and SI
           outcomes{SIGHUP, SIGHUP, SIGHUP});
 }
 
-TEST_CASE("a SIGHUP completes hangup and not ctrl_c, which then completes with SIGTERM",
-          "[signal][hangup]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto interrupt = eddy::spawn(signal_of(eddy::signal::ctrl_c));
-        auto hup = eddy::spawn(signal_of(eddy::signal::hangup));
-        REQUIRE(co_await signalfds_open(2));
-        ::kill(::getpid(), SIGHUP);
-        const int hup_got = co_await finished(hup);
-        CHECK(hup_got == SIGHUP);
-        CHECK_FALSE(interrupt.is_finished());
+EDDY_TEST_CASE("a SIGHUP completes hangup and not ctrl_c, which then completes with SIGTERM",
+               "[signal][hangup]") {
+    auto interrupt = eddy::spawn(signal_of(eddy::signal::ctrl_c));
+    auto hup = eddy::spawn(signal_of(eddy::signal::hangup));
+    REQUIRE(co_await signalfds_open(2));
+    ::kill(::getpid(), SIGHUP);
+    const int hup_got = co_await finished(hup);
+    CHECK(hup_got == SIGHUP);
+    CHECK_FALSE(interrupt.is_finished());
 
-        ::kill(::getpid(), SIGTERM);
-        const int interrupt_got = co_await finished(interrupt);
-        CHECK(interrupt_got == SIGTERM); // not the SIGHUP that hangup read before
-    }());
+    ::kill(::getpid(), SIGTERM);
+    const int interrupt_got = co_await finished(interrupt);
+    CHECK(interrupt_got == SIGTERM); // not the SIGHUP that hangup read before
 }

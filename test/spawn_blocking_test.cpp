@@ -1,3 +1,5 @@
+#include "test_case.hpp"
+
 #include "eddy/runtime/detail/blocking_pool.hpp"
 #include "eddy/runtime/detail/scheduler.hpp"
 #include "eddy/runtime/runtime.hpp"
@@ -168,33 +170,30 @@ class marking_job final : public eddy::detail::blocking_job {
 
 } // namespace
 
-TEST_CASE("a pool destroyed while an idle thread re-checks for work leaves that thread no "
-          "way back to its jobs",
-          "[runtime][blocking]") {
-    eddy::runtime rt;
-    rt.block_on([]() -> eddy::task<> {
-        auto& origin = eddy::detail::current_scheduler();
-        auto pool = std::make_unique<eddy::detail::blocking_pool>(1, 1ms);
-        auto* first_job = new marking_job(origin, true);
-        auto* late_job = new marking_job(origin, false);
-        script.pool = pool.get();
-        script.late_job = late_job;
-        eddy::detail::pool_idle_hook.store(&on_idle_step);
+EDDY_TEST_CASE("a pool destroyed while an idle thread re-checks for work leaves that thread no "
+               "way back to its jobs",
+               "[runtime][blocking]") {
+    auto& origin = eddy::detail::current_scheduler();
+    auto pool = std::make_unique<eddy::detail::blocking_pool>(1, 1ms);
+    auto* first_job = new marking_job(origin, true);
+    auto* late_job = new marking_job(origin, false);
+    script.pool = pool.get();
+    script.late_job = late_job;
+    eddy::detail::pool_idle_hook.store(&on_idle_step);
 
-        pool->submit(*first_job); // starts the pool's one thread, which then idles 1 ms
-        const bool rejoining = script.wait_until([] { return script.rejoining; });
-        pool.reset();
-        script.set(&idle_exit_script::destroyed);
-        const bool exited = script.wait_until([] { return script.thread_exited; });
-        eddy::detail::pool_idle_hook.store(nullptr);
+    pool->submit(*first_job); // starts the pool's one thread, which then idles 1 ms
+    const bool rejoining = script.wait_until([] { return script.rejoining; });
+    pool.reset();
+    script.set(&idle_exit_script::destroyed);
+    const bool exited = script.wait_until([] { return script.thread_exited; });
+    eddy::detail::pool_idle_hook.store(nullptr);
 
-        REQUIRE(rejoining); // the thread timed out, found the late job and went to rejoin
-        REQUIRE(exited);
-        CHECK(first_job->ran);
-        CHECK_FALSE(late_job->ran); // drained by the destructor, posted back as not run
-        CHECK_FALSE(script.rejoined_after_destruction);
-        first_job->release();
-        late_job->release();
-        co_return;
-    }());
+    REQUIRE(rejoining); // the thread timed out, found the late job and went to rejoin
+    REQUIRE(exited);
+    CHECK(first_job->ran);
+    CHECK_FALSE(late_job->ran); // drained by the destructor, posted back as not run
+    CHECK_FALSE(script.rejoined_after_destruction);
+    first_job->release();
+    late_job->release();
+    co_return;
 }

@@ -7,9 +7,7 @@
 
 #include <stdexcept>
 
-using eddy_test::forty_two;
-using eddy_test::frame_counter;
-using eddy_test::throw_runtime_error;
+using namespace eddy_test;
 
 namespace {
 

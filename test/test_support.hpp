@@ -1,7 +1,9 @@
 // What the tests share: small tasks that count their frames, random payloads, connected
 // pairs (TCP and Unix), text reads and writes, an owned fd, a check that an error names its
 // cause, temp paths for Unix sockets that clean up after themselves, and bounded waits for
-// spawned tasks, so that a broken library fails a test instead of hanging it.
+// spawned tasks, so that a broken library fails a test instead of hanging it. Test cases
+// whose body is a coroutine are EDDY_TEST_CASEs (test_case.hpp); a test file opens with
+// `using namespace eddy_test;` to name these helpers.
 //
 //     auto [client, server] = co_await eddy_test::connected_pair();
 //     auto writer = eddy_test::scoped(eddy::spawn(eddy_test::send_then_shutdown(client, data)));
@@ -11,6 +13,8 @@
 // puts the expression in `__builtin_constant_p(...)`, and g++ 12 runs the co_await there,
 // so the operation runs twice. Await into a local first, then check the local.
 #pragma once
+
+#include "test_case.hpp"
 
 #include "eddy/eddy.hpp"
 

@@ -16,9 +16,7 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-using eddy_test::frame_counter;
-using eddy_test::set_flag;
-using eddy_test::value_after;
+using namespace eddy_test;
 
 namespace {
 
