@@ -27,6 +27,7 @@
 #include "eddy/io/read_exact.hpp"
 #include "eddy/io/read_to_end.hpp"
 #include "eddy/io/stdio.hpp"
+#include "eddy/io/stdio_mode.hpp"
 #include "eddy/io/write_all.hpp"
 
 #include "eddy/fs/dir_entry.hpp"

@@ -21,6 +21,7 @@
 #pragma once
 
 #include "eddy/io/detail/stdio_channel.hpp"
+#include "eddy/io/stdio_mode.hpp"
 #include "eddy/runtime/detail/completed.hpp"
 
 #include <cstddef>

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "eddy/detail/unique_fd.hpp"
+#include "eddy/io/stdio_mode.hpp"
 #include "eddy/net/detail/socket_handle.hpp"
 #include "eddy/result.hpp"
 #include "eddy/runtime/detail/io/fd_operation.hpp"
@@ -21,17 +22,7 @@
 #include <sys/types.h>
 #include <type_traits>
 
-namespace eddy::io {
-
-/// How a standard stream handle does its I/O (see stdio.hpp).
-enum class stdio_mode {
-    readiness,     ///< a private non-blocking reopening of a pipe, FIFO or terminal
-    socket,        ///< a copy of a socket fd, with MSG_DONTWAIT on each call
-    blocking_pool, ///< plain blocking calls on the blocking pool (files, /dev/null, ...)
-    unavailable,   ///< the fd is closed or unusable, or the handle was shut down
-};
-
-namespace detail {
+namespace eddy::io::detail {
 
 /// An fd the blocking pool's jobs share; closed when the last of them is done.
 using pooled_fd = eddy::detail::unique_fd;
@@ -150,5 +141,4 @@ template <bool Write> class stdio_operation {
     std::optional<typename pool_task::awaiter> pooled_awaiter_;
 };
 
-} // namespace detail
-} // namespace eddy::io
+} // namespace eddy::io::detail
