@@ -18,12 +18,4 @@ error naming(error e, std::string destination) {
     return error(e.code(), std::move(destination));
 }
 
-result<socklen_t> socket_name(int fd, bool peer, sockaddr_storage& out) {
-    socklen_t size = sizeof out;
-    auto* addr = reinterpret_cast<sockaddr*>(&out);
-    if (peer ? ::getpeername(fd, addr, &size) : ::getsockname(fd, addr, &size))
-        return error::from_errno(errno, peer ? "getpeername" : "getsockname");
-    return size;
-}
-
 } // namespace eddy::net::detail

@@ -48,36 +48,12 @@ result<int> get_int_option(int fd, int level, int name, const char* what) {
     return value;
 }
 
-result<socket_address> local_address(int fd) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0)
-        return error::from_errno(errno, "getsockname");
-    return socket_address::from_native(reinterpret_cast<sockaddr*>(&ss), len);
-}
-
-result<socket_address> peer_address(int fd) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0)
-        return error::from_errno(errno, "getpeername");
-    return socket_address::from_native(reinterpret_cast<sockaddr*>(&ss), len);
-}
-
-result<unix_address> local_unix_address(int fd) {
-    sockaddr_un sun{};
-    socklen_t len = sizeof sun;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&sun), &len) < 0)
-        return error::from_errno(errno, "getsockname");
-    return unix_address::from_native(reinterpret_cast<sockaddr*>(&sun), len);
-}
-
-result<unix_address> peer_unix_address(int fd) {
-    sockaddr_un sun{};
-    socklen_t len = sizeof sun;
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&sun), &len) < 0)
-        return error::from_errno(errno, "getpeername");
-    return unix_address::from_native(reinterpret_cast<sockaddr*>(&sun), len);
+result<socklen_t> socket_name(int fd, bool peer, sockaddr_storage& out) {
+    socklen_t size = sizeof out;
+    auto* addr = reinterpret_cast<sockaddr*>(&out);
+    if (peer ? ::getpeername(fd, addr, &size) : ::getsockname(fd, addr, &size))
+        return error::from_errno(errno, peer ? "getpeername" : "getsockname");
+    return size;
 }
 
 } // namespace eddy::net::detail

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "eddy/net/detail/socket_handle.hpp"
+#include "eddy/net/detail/sockopt.hpp"
 #include "eddy/runtime/detail/io/fd_operation.hpp"
 #include "eddy/runtime/detail/io/readiness_wait.hpp"
 
@@ -30,8 +31,6 @@ namespace eddy::net::detail {
 error truncated(std::size_t datagram_size, std::size_t buffer_size);
 /// The error `e`, with `destination` as its context unless it has one.
 error naming(error e, std::string destination);
-/// getsockname (or getpeername with `peer`) into `out`; gives the address's length.
-result<socklen_t> socket_name(int fd, bool peer, sockaddr_storage& out);
 
 // The calls below run in `attempt`, at once or from the reactor; `finish` turns the byte
 // count the kernel gave into what the operation returns.
@@ -192,9 +191,13 @@ template <class Address> class datagram_socket {
 
     /// The address this socket is bound to (the kernel's pick after port 0 or an implicit
     /// bind), or the getsockname error.
-    result<Address> local_addr() const { return name(false); }
+    result<Address> local_addr() const {
+        return detail::socket_name_as<Address>(handle_.fd(), false);
+    }
     /// The connected peer, or ENOTCONN ("getpeername") when not connected.
-    result<Address> peer_addr() const { return name(true); }
+    result<Address> peer_addr() const {
+        return detail::socket_name_as<Address>(handle_.fd(), true);
+    }
 
     /// The fd, for socket options eddy does not wrap. Do not close it.
     int native_handle() const noexcept { return handle_.fd(); }
@@ -207,13 +210,6 @@ template <class Address> class datagram_socket {
     template <class Call>
     result<std::size_t> attempt(Call& call, eddy::detail::io_direction dir) noexcept {
         return eddy::detail::attempt(handle_.readiness(), call, dir);
-    }
-
-    result<Address> name(bool peer) const {
-        sockaddr_storage ss{};
-        auto size = detail::socket_name(handle_.fd(), peer, ss);
-        if (!size) return std::move(size).error();
-        return Address::from_native(reinterpret_cast<const sockaddr*>(&ss), *size);
     }
 };
 

@@ -7,6 +7,8 @@
 #include "eddy/result.hpp"
 
 #include <string_view>
+#include <sys/socket.h>
+#include <utility>
 
 namespace eddy::net::detail {
 
@@ -21,9 +23,28 @@ result<eddy::detail::unique_fd> bound_socket(const socket_address& addr, int typ
 
 result<void> set_int_option(int fd, int level, int name, int value, const char* what);
 result<int> get_int_option(int fd, int level, int name, const char* what);
-result<socket_address> local_address(int fd);
-result<socket_address> peer_address(int fd);
-result<unix_address> local_unix_address(int fd);
-result<unix_address> peer_unix_address(int fd);
+/// getsockname (or getpeername with `peer`) into `out`; gives the address's length.
+result<socklen_t> socket_name(int fd, bool peer, sockaddr_storage& out);
+
+/// The fd's own address (or its peer's) as an `Address` (`socket_address`, `unix_address`).
+template <class Address> result<Address> socket_name_as(int fd, bool peer) {
+    sockaddr_storage ss{};
+    auto size = socket_name(fd, peer, ss);
+    if (!size) return std::move(size).error();
+    return Address::from_native(reinterpret_cast<const sockaddr*>(&ss), *size);
+}
+
+inline result<socket_address> local_address(int fd) {
+    return socket_name_as<socket_address>(fd, false);
+}
+inline result<socket_address> peer_address(int fd) {
+    return socket_name_as<socket_address>(fd, true);
+}
+inline result<unix_address> local_unix_address(int fd) {
+    return socket_name_as<unix_address>(fd, false);
+}
+inline result<unix_address> peer_unix_address(int fd) {
+    return socket_name_as<unix_address>(fd, true);
+}
 
 } // namespace eddy::net::detail
