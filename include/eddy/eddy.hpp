@@ -3,6 +3,7 @@
 
 #include "eddy/error.hpp"
 #include "eddy/result.hpp"
+#include "eddy/version.hpp"
 
 #include "eddy/runtime/cross_core.hpp"
 #include "eddy/runtime/runtime.hpp"

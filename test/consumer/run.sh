@@ -17,4 +17,11 @@ cp -r "$src/meson.build" "$src/meson_options.txt" "$src/include" "$src/lib" \
 meson setup "$work/build" "$work" --buildtype=plain >"$work/setup.log" 2>&1 ||
     { cat "$work/setup.log"; exit 1; }
 ninja -C "$work/build" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+# As a subproject eddy builds its library and nothing else: no test, sample or tool.
+built="$(find "$work/build/subprojects/eddy" -type f -perm -u+x ! -name '*.so*' | sort)"
+if [[ -n "$built" ]]; then
+    echo "eddy built programs inside the consumer:" >&2
+    echo "$built" >&2
+    exit 1
+fi
 "$work/build/consumer"
