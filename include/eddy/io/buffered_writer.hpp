@@ -18,7 +18,7 @@
 #include "eddy/io/concepts.hpp"
 #include "eddy/io/detail/held.hpp"
 #include "eddy/io/detail/inner_operation.hpp"
-#include "eddy/runtime/detail/log.hpp"
+#include "eddy/runtime/detail/report.hpp"
 #include "eddy/runtime/task.hpp"
 
 #include <algorithm>
@@ -208,12 +208,7 @@ template <class W> class buffered_writer {
     }
     void warn_if_unflushed() noexcept {
         if (head_ == tail_) return;
-        try {
-            eddy::detail::log().warn("buffered_writer destroyed with {} unflushed bytes: they are "
-                                     "lost (flush() or shutdown() before dropping it)",
-                                     tail_ - head_);
-        } catch (...) { // logging must not throw out of a destructor
-        }
+        eddy::detail::report_unflushed_bytes(tail_ - head_);
     }
 
     detail::held<W> inner_;

@@ -11,6 +11,7 @@
 // the runtime is destroyed. Nothing is leaked.
 #pragma once
 
+#include "eddy/runtime/detail/report.hpp"
 #include "eddy/runtime/detail/runtime_core.hpp"
 #include "eddy/runtime/runtime_options.hpp"
 #include "eddy/runtime/spawn.hpp"
@@ -64,7 +65,7 @@ task<> run_core_task(F factory, std::shared_ptr<std::atomic<std::size_t>> remain
     try {
         co_await factory();
     } catch (const std::exception& e) {
-        log().error("a per-core task failed: {}", e.what());
+        report_core_task_failure(e);
         failed->store(true);
     }
     if (remaining->fetch_sub(1) == 1) current_scheduler().runtime().core(0).reactor().wake();

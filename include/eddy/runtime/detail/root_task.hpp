@@ -4,7 +4,7 @@
 #pragma once
 
 #include "eddy/runtime/detail/join_state.hpp"
-#include "eddy/runtime/detail/log.hpp"
+#include "eddy/runtime/detail/report.hpp"
 #include "eddy/runtime/task.hpp"
 
 #include <coroutine>
@@ -72,15 +72,7 @@ template <class T> class root_guard {
     join_state<T>* state() const noexcept { return state_; }
 
   private:
-    static void report(std::exception_ptr e) noexcept {
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            log().error("a detached task ended with an exception: {}", ex.what());
-        } catch (...) {
-            log().error("a detached task ended with an exception");
-        }
-    }
+    static void report(std::exception_ptr e) noexcept { report_detached_task_failure(e); }
 
     join_state<T>* state_;
 };
