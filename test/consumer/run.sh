@@ -24,4 +24,16 @@ if [[ -n "$built" ]]; then
     echo "$built" >&2
     exit 1
 fi
+# eddy_dep carries eddy's compiler workarounds to the consumer's own code (g++ 12's is
+# -fno-tree-slp-vectorize; see eddy's meson.build).
+meson introspect "$work/build" --targets | python3 -c '
+import json, subprocess, sys
+consumer = next(t for t in json.load(sys.stdin) if t["name"] == "consumer")
+source = consumer["target_sources"][0]
+ask = lambda flag: subprocess.run(source["compiler"] + [flag], capture_output=True, text=True).stdout
+is_gcc = "clang" not in ask("--version")
+if is_gcc and int(ask("-dumpversion").split(".")[0]) < 13 \
+        and "-fno-tree-slp-vectorize" not in source["parameters"]:
+    sys.exit("the consumer does not get -fno-tree-slp-vectorize from eddy_dep")
+'
 "$work/build/consumer"

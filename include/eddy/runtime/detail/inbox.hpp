@@ -20,7 +20,8 @@ class inbox_message {
     virtual void discard() noexcept = 0;
 
   protected:
-    ~inbox_message() = default;
+    // Never deleted through this base; virtual only so no compiler warns that it could be.
+    virtual ~inbox_message() = default;
 
   private:
     friend class inbox;
