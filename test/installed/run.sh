@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs eddy into a temporary prefix (library, headers, eddy.pc), then builds the consumer
+# program (test/consumer/main.cpp) against that installation the two ways a user does:
+#   1. with `pkg-config --cflags --libs eddy` alone;
+#   2. as a meson project with `dependency('eddy')`, found through PKG_CONFIG_PATH;
+# and runs each (one echo round trip over loopback).
+# Usage: run.sh EDDY_SOURCE_DIR
+set -euo pipefail
+src="$1"
+work="$(mktemp -d "${TMPDIR:-/tmp}/eddy-installed.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+prefix="$work/prefix"
+
+step() { # NAME COMMAND...: runs it quietly; on failure shows its output and fails
+    local name="$1"
+    shift
+    "$@" >"$work/$name.log" 2>&1 || { echo "installed: $name failed:" >&2; cat "$work/$name.log" >&2; exit 1; }
+}
+
+step setup meson setup "$work/build" "$src" --prefix="$prefix" --buildtype=plain \
+    -Dsamples=disabled -Dtests=disabled -Dtools=disabled
+step install meson install -C "$work/build"
+
+pc="$(find "$prefix" -name eddy.pc -print -quit)"
+[[ -n "$pc" ]] || { echo "installed: no eddy.pc under the prefix" >&2; exit 1; }
+[[ -f "$prefix/include/eddy/eddy.hpp" && -f "$prefix/include/eddy/version.hpp" ]] ||
+    { echo "installed: headers missing under $prefix/include/eddy" >&2; exit 1; }
+export PKG_CONFIG_PATH="$(dirname "$pc")"
+libdir="$(pkg-config --variable=libdir eddy)"
+
+# 1. pkg-config alone.
+read -r -a flags <<<"$(pkg-config --cflags --libs eddy)"
+step pkg-config-build c++ -std=c++20 "$here/../consumer/main.cpp" -o "$work/by-pkg-config" "${flags[@]}"
+LD_LIBRARY_PATH="$libdir" "$work/by-pkg-config"
+
+# 2. A meson project that asks for dependency('eddy') and finds the installed one.
+mkdir -p "$work/project"
+cp "$here/../consumer/main.cpp" "$work/project/"
+cat >"$work/project/meson.build" <<'MESON'
+project('installed-consumer', 'cpp', default_options: ['cpp_std=c++20'])
+executable('consumer', 'main.cpp', dependencies: dependency('eddy'))
+MESON
+step meson-setup meson setup "$work/project/build" "$work/project"
+step meson-build ninja -C "$work/project/build"
+LD_LIBRARY_PATH="$libdir" "$work/project/build/consumer"
