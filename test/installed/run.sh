@@ -3,6 +3,7 @@
 # program (test/consumer/main.cpp) against that installation the two ways a user does:
 #   1. with `pkg-config --cflags --libs eddy` alone;
 #   2. as a meson project with `dependency('eddy')`, found through PKG_CONFIG_PATH;
+#   3. as a CMake project with find_package(eddy) and eddy::eddy, through CMAKE_PREFIX_PATH;
 # and runs each (one echo round trip over loopback).
 # Usage: run.sh EDDY_SOURCE_DIR
 set -euo pipefail
@@ -44,3 +45,22 @@ MESON
 step meson-setup meson setup "$work/project/build" "$work/project"
 step meson-build ninja -C "$work/project/build"
 LD_LIBRARY_PATH="$libdir" "$work/project/build/consumer"
+
+# 3. A CMake project: find_package(eddy) through CMAKE_PREFIX_PATH, target eddy::eddy.
+if command -v cmake >/dev/null; then
+    mkdir -p "$work/cmake-project"
+    cp "$here/../consumer/main.cpp" "$work/cmake-project/"
+    cat >"$work/cmake-project/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(installed_consumer CXX)
+find_package(eddy 0.1 REQUIRED)
+add_executable(consumer main.cpp)
+target_link_libraries(consumer PRIVATE eddy::eddy)
+CMAKE
+    step cmake-configure cmake -S "$work/cmake-project" -B "$work/cmake-project/build" \
+        -DCMAKE_PREFIX_PATH="$prefix"
+    step cmake-build cmake --build "$work/cmake-project/build"
+    LD_LIBRARY_PATH="$libdir" "$work/cmake-project/build/consumer"
+else
+    echo "installed: cmake is not installed; the CMake package was not tried (tools/dev deps installs it)"
+fi
