@@ -4,11 +4,12 @@
 
 # The side-by-side echo benchmark lives beside the project (../shared/bench). It is copied
 # into build/bench, where it may write its builds and results, and run with eddy's echo
-# server added; arguments go to its run.sh (e.g. --servers raw_epoll --scenarios pp_c64_s64).
+# server added (only eddy-echo is built for it); arguments go to its run.sh (e.g. --servers
+# raw_epoll --scenarios pp_c64_s64).
 cmd_bench() {
     local suite="$ROOT/../shared/bench"
     [[ -x "$suite/run.sh" ]] || die "no benchmark suite at ../shared/bench"
-    build_one release || die "release build failed"
+    build_one release "$ECHO_SERVER_TARGET" || die "release build of eddy-echo failed"
     rm -rf build/bench
     cp -r "$suite" build/bench
     chmod -R u+w build/bench
