@@ -72,11 +72,11 @@ class child_process {
             posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdio.stdin_path.c_str(),
                                              O_RDONLY, 0);
         if (stdio.stdout_path.empty())
-            posix_spawn_file_actions_adddup2(&actions, out_w.fd(), STDOUT_FILENO);
+            posix_spawn_file_actions_adddup2(&actions, out_w.get(), STDOUT_FILENO);
         else
             posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdio.stdout_path.c_str(),
                                              O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&actions, err_w.fd(), STDERR_FILENO);
+        posix_spawn_file_actions_adddup2(&actions, err_w.get(), STDERR_FILENO);
         // The child starts with no signal blocked and default dispositions, whatever this
         // thread has.
         posix_spawnattr_t attr;
@@ -120,7 +120,7 @@ class child_process {
                 stdout_text_.erase(0, nl + 1);
                 return line;
             }
-            if (!read_some(stdout_.fd(), stdout_text_, deadline)) return std::nullopt;
+            if (!read_some(stdout_.get(), stdout_text_, deadline)) return std::nullopt;
         }
     }
 
@@ -128,7 +128,7 @@ class child_process {
     std::string read_stderr_to_end(steady::duration limit) {
         std::string text;
         const auto deadline = steady::now() + limit;
-        while (read_some(stderr_.fd(), text, deadline)) {
+        while (read_some(stderr_.get(), text, deadline)) {
         }
         return text;
     }

@@ -122,14 +122,14 @@ class port_holder {
   public:
     port_holder() {
         fd_ = unique_fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        REQUIRE(fd_.fd() >= 0);
+        REQUIRE(fd_.get() >= 0);
         sockaddr_in sin{};
         sin.sin_family = AF_INET;
         sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_.fd(), reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
-        REQUIRE(::listen(fd_.fd(), 16) == 0);
+        REQUIRE(::bind(fd_.get(), reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
+        REQUIRE(::listen(fd_.get(), 16) == 0);
         socklen_t len = sizeof sin;
-        REQUIRE(::getsockname(fd_.fd(), reinterpret_cast<sockaddr*>(&sin), &len) == 0);
+        REQUIRE(::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&sin), &len) == 0);
         port_ = ntohs(sin.sin_port);
     }
     std::uint16_t port() const noexcept { return port_; }

@@ -4,7 +4,7 @@
 // files.
 //
 //     auto ends = eddy_test::make_pipe();
-//     { eddy_test::redirected out(1, ends.second.fd()); /* no Catch2 output in here */ }
+//     { eddy_test::redirected out(1, ends.second.get()); /* no Catch2 output in here */ }
 #pragma once
 
 #include "test_support.hpp"
@@ -183,7 +183,7 @@ class temp_file {
 
     unique_fd open(int flags) const {
         unique_fd fd(::open(path_.c_str(), flags | O_CLOEXEC));
-        if (fd.fd() < 0) fail_errno("open " + path_.string());
+        if (fd.get() < 0) fail_errno("open " + path_.string());
         return fd;
     }
     std::vector<std::byte> content() const {

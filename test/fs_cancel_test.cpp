@@ -28,15 +28,15 @@ class fifo {
         REQUIRE(::mkfifo(path_.c_str(), 0600) == 0);
         idle_reader_ = unique_fd(::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
         writer_ = unique_fd(::open(path_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
-        REQUIRE(idle_reader_.fd() >= 0);
-        REQUIRE(writer_.fd() >= 0);
+        REQUIRE(idle_reader_.get() >= 0);
+        REQUIRE(writer_.get() >= 0);
     }
     fifo(const fifo&) = delete;
     fifo& operator=(const fifo&) = delete;
     ~fifo() { feed(); }
 
     const std::filesystem::path& path() const noexcept { return path_; }
-    void feed() { (void)!::write(writer_.fd(), "wake up", 7); }
+    void feed() { (void)!::write(writer_.get(), "wake up", 7); }
 
   private:
     std::filesystem::path path_;

@@ -202,8 +202,8 @@ EDDY_TEST_CASE("an accept woken by a connection ends cleanly when its listener i
     wake_marker us;
     us.mark();
     unique_fd peer(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
-    ::connect(peer.fd(), addr.native(), addr.native_size());
-    pollfd connected{peer.fd(), POLLOUT, 0}; // the handshake is done: the queue holds it
+    ::connect(peer.get(), addr.native(), addr.native_size());
+    pollfd connected{peer.get(), POLLOUT, 0}; // the handshake is done: the queue holds it
     REQUIRE(::poll(&connected, 1, 10'000) == 1);
     co_await us.behind(); // the reactor queues us, then the accepter
     REQUIRE_FALSE(accepter.is_finished());

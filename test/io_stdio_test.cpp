@@ -42,18 +42,18 @@ TEST_CASE("stdin on a pipe waits on the reactor, reads to the end, and leaves th
         eddy::result<std::string> got = std::string();
     } seen;
     {
-        redirected in_pipe(0, read_end.fd());
+        redirected in_pipe(0, read_end.get());
         read_end.reset();
         seen.nonblocking_before = nonblocking(0);
         // If a read blocked the core, the writer below would never run: this ends it.
-        rescue_end rescue(write_end.fd());
+        rescue_end rescue(write_end.get());
         watchdog dog([&] { rescue.write_and_close(); });
         seen.got = rt.block_on([&]() -> eddy::task<eddy::result<std::string>> {
             auto in = eddy::io::stdin();
             seen.mode = in.mode();
             auto late_writer = [&]() -> eddy::task<> {
                 co_await eddy::sleep_for(20ms);
-                (void)!::write(write_end.fd(), "written late", 12);
+                (void)!::write(write_end.get(), "written late", 12);
                 write_end.reset();
                 rescue.close(); // the last write end: stdin sees end of stream
             };
@@ -80,15 +80,15 @@ TEST_CASE("a stdin read cancelled by a timeout takes nothing from the pipe", "[i
         eddy::result<std::string> got = std::string();
     } seen;
     {
-        redirected in_pipe(0, read_end.fd());
+        redirected in_pipe(0, read_end.get());
         read_end.reset();
-        rescue_end rescue(write_end.fd());
+        rescue_end rescue(write_end.get());
         watchdog dog([&] { rescue.write_and_close(); });
         rt.block_on([&]() -> eddy::task<> {
             auto in = eddy::io::stdin();
             std::array<std::byte, 64> buf{};
             seen.cut = co_await eddy::timeout(30ms, in.read(buf));
-            (void)!::write(write_end.fd(), "data", 4);
+            (void)!::write(write_end.get(), "data", 4);
             write_end.reset();
             rescue.close();
             seen.got = co_await read_all(in);
@@ -106,7 +106,7 @@ TEST_CASE("stdout on a pipe waits while the pipe is full, and delivers every byt
     auto pipe_ends = make_pipe();
     unique_fd& read_end = pipe_ends.first;
     unique_fd& write_end = pipe_ends.second;
-    auto drained = drain(read_end.fd());
+    auto drained = drain(read_end.get());
     struct {
         stdio_mode mode = stdio_mode::unavailable, after_shutdown = stdio_mode::readiness;
         bool nonblocking_before = true, nonblocking_after = true;
@@ -114,7 +114,7 @@ TEST_CASE("stdout on a pipe waits while the pipe is full, and delivers every byt
         eddy::result<std::size_t> write_after_shutdown = std::size_t{0};
     } seen;
     {
-        redirected out_pipe(1, write_end.fd());
+        redirected out_pipe(1, write_end.get());
         seen.nonblocking_before = nonblocking(1);
         rt.block_on([&]() -> eddy::task<> {
             auto out = eddy::io::stdout();
@@ -149,17 +149,17 @@ TEST_CASE("stdin and stdout on sockets copy through without making the sockets n
     auto out_pair = make_socketpair();
     unique_fd& out_near = out_pair.first;
     unique_fd& out_far = out_pair.second;
-    ::fcntl(in_far.fd(), F_SETFL, O_NONBLOCK); // the test's own end, for the feeding thread
-    auto fed = feed(in_far.fd(), data);
-    auto drained = drain(out_far.fd());
+    ::fcntl(in_far.get(), F_SETFL, O_NONBLOCK); // the test's own end, for the feeding thread
+    auto fed = feed(in_far.get(), data);
+    auto drained = drain(out_far.get());
     struct {
         stdio_mode in_mode = stdio_mode::unavailable, out_mode = stdio_mode::unavailable;
         bool nonblocking_before = true, nonblocking_after = true;
         eddy::result<std::uint64_t> copied = std::uint64_t{0};
     } seen;
     {
-        redirected in_socket(0, in_near.fd());
-        redirected out_socket(1, out_near.fd());
+        redirected in_socket(0, in_near.get());
+        redirected out_socket(1, out_near.get());
         seen.nonblocking_before = nonblocking(0) || nonblocking(1);
         rt.block_on([&]() -> eddy::task<> {
             auto in = eddy::io::stdin();
@@ -200,8 +200,8 @@ TEST_CASE("regular files on stdin and stdout go through the blocking pool in bou
         off_t in_offset = -1, out_offset = -1;
     } seen;
     {
-        redirected in_file(0, source_fd.fd());
-        redirected out_file(1, target_fd.fd());
+        redirected in_file(0, source_fd.get());
+        redirected out_file(1, target_fd.get());
         rt.block_on([&]() -> eddy::task<> {
             auto in = eddy::io::stdin();
             auto out = eddy::io::stdout();
@@ -233,13 +233,13 @@ TEST_CASE("/dev/null on stdout, which epoll refuses, is written through the bloc
           "[io][stdio]") {
     eddy::runtime rt;
     unique_fd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
-    REQUIRE(null.fd() >= 0);
+    REQUIRE(null.get() >= 0);
     struct {
         stdio_mode mode = stdio_mode::unavailable;
         eddy::result<std::size_t> wrote = std::size_t{0};
     } seen;
     {
-        redirected out_null(1, null.fd());
+        redirected out_null(1, null.get());
         rt.block_on([&]() -> eddy::task<> {
             auto out = eddy::io::stdout();
             seen.mode = out.mode();
@@ -256,11 +256,11 @@ TEST_CASE("stderr on a pipe writes there", "[io][stdio]") {
     auto pipe_ends = make_pipe();
     unique_fd& read_end = pipe_ends.first;
     unique_fd& write_end = pipe_ends.second;
-    auto drained = drain(read_end.fd());
+    auto drained = drain(read_end.get());
     eddy::result<void> wrote;
     stdio_mode mode = stdio_mode::unavailable;
     {
-        redirected err_pipe(2, write_end.fd());
+        redirected err_pipe(2, write_end.get());
         rt.block_on([&]() -> eddy::task<> {
             auto err = eddy::io::stderr();
             mode = err.mode();
@@ -297,14 +297,14 @@ TEST_CASE("lines from stdin go through a buffered stdout", "[io][stdio]") {
     auto out_ends = make_pipe();
     unique_fd& in_write = in_ends.second;
     unique_fd& out_write = out_ends.second;
-    auto drained = drain(out_ends.first.fd());
+    auto drained = drain(out_ends.first.get());
     // Small enough for the pipe: written and closed before anything reads.
-    if (::write(in_write.fd(), "first\r\nsecond\nthird", 19) != 19) fail_errno("write");
+    if (::write(in_write.get(), "first\r\nsecond\nthird", 19) != 19) fail_errno("write");
     in_write.reset();
     eddy::result<std::size_t> count = std::size_t{0};
     {
-        redirected in_pipe(0, in_ends.first.fd());
-        redirected out_pipe(1, out_write.fd());
+        redirected in_pipe(0, in_ends.first.get());
+        redirected out_pipe(1, out_write.get());
         in_ends.first.reset();
         count = rt.block_on([]() -> eddy::task<eddy::result<std::size_t>> {
             auto lines = eddy::io::lines(eddy::io::stdin(), 64);

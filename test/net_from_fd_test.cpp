@@ -36,7 +36,7 @@ bool is_open(int fd) {
 
 unique_fd new_socket(int domain, int type) {
     unique_fd fd(::socket(domain, type | SOCK_CLOEXEC, 0));
-    REQUIRE(fd.fd() >= 0);
+    REQUIRE(fd.get() >= 0);
     return fd;
 }
 
@@ -46,8 +46,8 @@ unique_fd raw_tcp_listener() {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd.fd(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd.fd(), 4) == 0);
+    REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(fd.get(), 4) == 0);
     return fd;
 }
 
@@ -59,12 +59,12 @@ template <class S> std::pair<unique_fd, unique_fd> blocking_pair() {
         auto listener = raw_tcp_listener();
         sockaddr_in addr{};
         socklen_t len = sizeof addr;
-        REQUIRE(::getsockname(listener.fd(), reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+        REQUIRE(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len) == 0);
         auto client = new_socket(AF_INET, SOCK_STREAM);
         // Loopback: the kernel completes the handshake from the listener's queue at once.
-        REQUIRE(::connect(client.fd(), reinterpret_cast<sockaddr*>(&addr), len) == 0);
-        unique_fd server(::accept4(listener.fd(), nullptr, nullptr, SOCK_CLOEXEC));
-        REQUIRE(server.fd() >= 0);
+        REQUIRE(::connect(client.get(), reinterpret_cast<sockaddr*>(&addr), len) == 0);
+        unique_fd server(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        REQUIRE(server.get() >= 0);
         return {std::move(client), std::move(server)};
     }
 }
@@ -105,41 +105,42 @@ EDDY_TEMPLATE_TEST_CASE(
 EDDY_TEST_CASE("tcp_stream::from_fd refuses what is not a connected TCP socket, naming what it is",
                "[net][from_fd]") {
     auto pipe = make_pipe();
-    const auto fd = [](const unique_fd& f) { return std::to_string(f.fd()); };
-    check_refused<tcp_stream>(pipe.first.fd(),
+    const auto fd = [](const unique_fd& f) { return std::to_string(f.get()); };
+    check_refused<tcp_stream>(pipe.first.get(),
                               "not a TCP socket: fd " + fd(pipe.first) + " is a pipe");
     auto udp = new_socket(AF_INET, SOCK_DGRAM);
-    check_refused<tcp_stream>(udp.fd(), "fd " + fd(udp) + " is a UDP socket");
+    check_refused<tcp_stream>(udp.get(), "fd " + fd(udp) + " is a UDP socket");
     auto unix = make_socketpair();
-    check_refused<tcp_stream>(unix.first.fd(), "fd " + fd(unix.first) + " is a Unix stream socket");
+    check_refused<tcp_stream>(unix.first.get(),
+                              "fd " + fd(unix.first) + " is a Unix stream socket");
     auto listening = raw_tcp_listener();
-    check_refused<tcp_stream>(listening.fd(), "not a connected TCP socket: fd " + fd(listening) +
-                                                  " is a listening TCP socket");
+    check_refused<tcp_stream>(listening.get(), "not a connected TCP socket: fd " + fd(listening) +
+                                                   " is a listening TCP socket");
     unique_fd dir(
         ::open(std::filesystem::temp_directory_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    REQUIRE(dir.fd() >= 0);
-    check_refused<tcp_stream>(dir.fd(), "fd " + fd(dir) + " is a directory");
+    REQUIRE(dir.get() >= 0);
+    check_refused<tcp_stream>(dir.get(), "fd " + fd(dir) + " is a directory");
     co_return;
 }
 
 EDDY_TEST_CASE("unix_stream::from_fd refuses what is not a connected Unix stream socket",
                "[net][from_fd]") {
     auto pipe = make_pipe();
-    const auto fd = [](const unique_fd& f) { return std::to_string(f.fd()); };
-    check_refused<unix_stream>(pipe.second.fd(),
+    const auto fd = [](const unique_fd& f) { return std::to_string(f.get()); };
+    check_refused<unix_stream>(pipe.second.get(),
                                "not a Unix stream socket: fd " + fd(pipe.second) + " is a pipe");
     auto tcp = new_socket(AF_INET6, SOCK_STREAM);
-    check_refused<unix_stream>(tcp.fd(), "fd " + fd(tcp) + " is a TCP socket");
+    check_refused<unix_stream>(tcp.get(), "fd " + fd(tcp) + " is a TCP socket");
     int pair[2];
     REQUIRE(::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) == 0);
     const unique_fd datagram(pair[0]), other(pair[1]);
-    check_refused<unix_stream>(datagram.fd(), "fd " + fd(datagram) + " is a Unix datagram socket");
+    check_refused<unix_stream>(datagram.get(), "fd " + fd(datagram) + " is a Unix datagram socket");
     co_return;
 }
 
 EDDY_TEST_CASE("adopting a closed fd fails naming it", "[net][from_fd]") {
     auto pipe = make_pipe();
-    const int closed = pipe.first.fd();
+    const int closed = pipe.first.get();
     pipe.first.reset();
     auto adopted = tcp_stream::from_fd(closed);
     REQUIRE_FALSE(adopted);
@@ -153,10 +154,10 @@ EDDY_TEMPLATE_TEST_CASE(
     "the core",
     "[net][from_fd]", tcp_stream, unix_stream) {
     auto [mine, peer] = blocking_pair<TestType>();
-    REQUIRE_FALSE(nonblocking(mine.fd()));
+    REQUIRE_FALSE(nonblocking(mine.get()));
     // Were the read below to block the core in recv, this ends it: the peer stops
     // sending, the read gives 0 instead of timing out, and the test fails.
-    watchdog rescue([fd = peer.fd()] { ::shutdown(fd, SHUT_WR); });
+    watchdog rescue([fd = peer.get()] { ::shutdown(fd, SHUT_WR); });
 
     auto s = TestType::from_fd(mine.release());
     REQUIRE(s);
@@ -167,7 +168,7 @@ EDDY_TEMPLATE_TEST_CASE(
     CHECK(nothing.error() == eddy::errc::timed_out);
 
     // And it is a working stream.
-    REQUIRE(::send(peer.fd(), "after all", 9, MSG_NOSIGNAL) == 9);
+    REQUIRE(::send(peer.get(), "after all", 9, MSG_NOSIGNAL) == 9);
     const auto got = co_await read_text(*s, 9);
     CHECK(got == "after all");
 }

@@ -298,7 +298,7 @@ EDDY_TEST_CASE("accept keeps going when the process runs out of fds", "[net][tcp
     fd_limit limit(static_cast<rlim_t>(highest) + 1 + fds_left);
 
     for (auto& c : clients) {
-        const int rc = ::connect(c.fd(), addr.native(), addr.native_size());
+        const int rc = ::connect(c.get(), addr.native(), addr.native_size());
         REQUIRE((rc == 0 || errno == EINPROGRESS));
     }
     // Named lambdas: g++ 12 miscompiles a capturing lambda created inside a co_await.

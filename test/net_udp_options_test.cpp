@@ -31,19 +31,19 @@ bool loopback_multicast_works(const char* group) {
     unique_fd sender(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     sockaddr_in at{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {}, .sin_zero = {}};
     ::inet_pton(AF_INET, group, &at.sin_addr);
-    if (::bind(receiver.fd(), reinterpret_cast<sockaddr*>(&at), sizeof at) < 0) return false;
+    if (::bind(receiver.get(), reinterpret_cast<sockaddr*>(&at), sizeof at) < 0) return false;
     socklen_t size = sizeof at;
-    ::getsockname(receiver.fd(), reinterpret_cast<sockaddr*>(&at), &size);
+    ::getsockname(receiver.get(), reinterpret_cast<sockaddr*>(&at), &size);
     ip_mreq join{};
     ::inet_pton(AF_INET, group, &join.imr_multiaddr);
     ::inet_pton(AF_INET, "127.0.0.1", &join.imr_interface);
-    if (::setsockopt(receiver.fd(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, sizeof join) < 0)
+    if (::setsockopt(receiver.get(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, sizeof join) < 0)
         return false;
-    ::setsockopt(sender.fd(), IPPROTO_IP, IP_MULTICAST_IF, &join.imr_interface,
+    ::setsockopt(sender.get(), IPPROTO_IP, IP_MULTICAST_IF, &join.imr_interface,
                  sizeof join.imr_interface);
-    if (::sendto(sender.fd(), "probe", 5, 0, reinterpret_cast<sockaddr*>(&at), sizeof at) != 5)
+    if (::sendto(sender.get(), "probe", 5, 0, reinterpret_cast<sockaddr*>(&at), sizeof at) != 5)
         return false;
-    pollfd p{.fd = receiver.fd(), .events = POLLIN, .revents = 0};
+    pollfd p{.fd = receiver.get(), .events = POLLIN, .revents = 0};
     return ::poll(&p, 1, 2000) == 1;
 }
 

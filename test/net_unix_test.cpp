@@ -175,8 +175,8 @@ EDDY_TEST_CASE("peer_cred names this process on both ends of a connection and of
 
     // The detail function others reuse: an unconnected socket has no peer.
     unique_fd lone(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    REQUIRE(lone.fd() >= 0);
-    const auto nobody = eddy::net::detail::peer_credentials_of(lone.fd()).value();
+    REQUIRE(lone.get() >= 0);
+    const auto nobody = eddy::net::detail::peer_credentials_of(lone.get()).value();
     CHECK(nobody.pid == 0);
     auto closed = eddy::net::detail::peer_credentials_of(-1);
     check_fails_naming(closed, std::errc::bad_file_descriptor, "SO_PEERCRED");
@@ -267,8 +267,8 @@ EDDY_TEST_CASE("a connect to a listener whose queue is full waits until the serv
     bool full = false;
     for (int i = 0; i < 64 && !full; ++i) {
         unique_fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-        REQUIRE(fd.fd() >= 0);
-        if (::connect(fd.fd(), addr.native(), addr.native_size()) == 0) {
+        REQUIRE(fd.get() >= 0);
+        if (::connect(fd.get(), addr.native(), addr.native_size()) == 0) {
             queued.push_back(std::move(fd));
         } else {
             REQUIRE(errno == EAGAIN);

@@ -16,6 +16,7 @@
 
 #include "test_case.hpp"
 
+#include "eddy/detail/unique_fd.hpp"
 #include "eddy/eddy.hpp"
 
 #include <catch2/catch_test_macros.hpp>
@@ -108,37 +109,15 @@ inline std::string text_of(std::span<const std::byte> bytes) {
     return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
-/// An fd, closed when it goes out of scope.
-class unique_fd {
-  public:
-    unique_fd() = default;
-    explicit unique_fd(int fd) noexcept : fd_(fd) {}
-    unique_fd(unique_fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    unique_fd& operator=(unique_fd&& o) noexcept {
-        if (this != &o) {
-            reset();
-            fd_ = std::exchange(o.fd_, -1);
-        }
-        return *this;
-    }
-    ~unique_fd() { reset(); }
-    int fd() const noexcept { return fd_; }
-    /// Gives the fd up without closing it.
-    int release() noexcept { return std::exchange(fd_, -1); }
-    void reset() noexcept {
-        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
-    }
-
-  private:
-    int fd_ = -1;
-};
+/// An fd, closed when it goes out of scope: the library's own owner.
+using unique_fd = eddy::detail::unique_fd;
 
 /// Whether ::1 can be bound here (a machine may run without IPv6).
 inline bool has_ipv6_loopback() {
     unique_fd fd(::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (fd.fd() < 0) return false;
+    if (fd.get() < 0) return false;
     const auto addr = eddy::net::socket_address::loopback_v6(0);
-    return ::bind(fd.fd(), addr.native(), addr.native_size()) == 0;
+    return ::bind(fd.get(), addr.native(), addr.native_size()) == 0;
 }
 
 /// Throws `std::system_error` naming `what` when `r` holds an error.
