@@ -9,10 +9,11 @@
 cmd_bench() {
     local suite="$ROOT/../shared/bench"
     [[ -x "$suite/run.sh" ]] || die "no benchmark suite at ../shared/bench"
+    deps_or_warn
     build_one release "$ECHO_SERVER_TARGET" || die "release build of eddy-echo failed"
     rm -rf build/bench
     cp -r "$suite" build/bench
     chmod -R u+w build/bench
     build/bench/run.sh \
-        --extra "eddy=$ROOT/$ECHO_SERVER --listen 127.0.0.1:{port} --threads {threads}" "$@"
+        --extra "eddy=$ROOT/$ECHO_SERVER --listen 127.0.0.1:{port} --threads {threads} {udp}" "$@"
 }

@@ -65,8 +65,10 @@ bookworm_archive_uri() {
             END { if (found && uri) print uri }
         ' "$f" | head -n 1
     done
-    awk '$1 == "deb" && $3 == "bookworm" { print $2 }' /etc/apt/sources.list \
-        /etc/apt/sources.list.d/*.list 2>/dev/null
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [[ -f "$f" ]] || continue
+        awk '$1 == "deb" && $3 == "bookworm" { print $2 }' "$f"
+    done
 }
 
 enable_bookworm_backports() {
