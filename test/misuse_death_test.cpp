@@ -2,6 +2,7 @@
 // clear message in every build: a socket (or a join handle) used from another core than its
 // own, and two operations waiting in the same direction on one socket. Each runs in a forked
 // child.
+#include "forked_child.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch_test_macros.hpp>
@@ -20,36 +21,7 @@ using namespace eddy_test;
 
 namespace {
 
-struct death {
-    int status = 0;
-    std::string stderr_text;
-};
-
-/// Runs `body` in a forked child with stderr on a pipe; the child exits 0 if `body` returns.
-template <class F> death run_in_child(F body) {
-    int err[2];
-    REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::dup2(err[1], STDERR_FILENO);
-        body();
-        ::_exit(0);
-    }
-    ::close(err[1]);
-    death d;
-    std::array<char, 4096> buf;
-    for (;;) {
-        const ssize_t n = ::read(err[0], buf.data(), buf.size());
-        if (n <= 0) break;
-        d.stderr_text.append(buf.data(), static_cast<std::size_t>(n));
-    }
-    ::close(err[0]);
-    REQUIRE(::waitpid(pid, &d.status, 0) == pid);
-    return d;
-}
-
-void check_aborted_saying(const death& d, const std::string& words) {
+void check_aborted_saying(const child_outcome& d, const std::string& words) {
     CHECK(WIFSIGNALED(d.status));
     if (WIFSIGNALED(d.status)) CHECK(WTERMSIG(d.status) == SIGABRT);
     CHECK_THAT(d.stderr_text, Catch::Matchers::ContainsSubstring(words));

@@ -1,8 +1,10 @@
-// TCP echo: one SO_REUSEPORT listener per core, so accepted sockets never change core.
+// TCP echo: one SO_REUSEPORT listener per core, so accepted sockets never change core. Each
+// connection is the seed's echo: split it, copy the read half into the write half.
 #include "../common/accept_loop.hpp"
 #include "../common/socket_per_core.hpp"
 #include "echo_server.hpp"
-#include "stream_echo.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace eddy::samples::echo {
 
@@ -11,9 +13,18 @@ namespace {
 using eddy::net::tcp_listener;
 using eddy::net::tcp_stream;
 
+// The README's first server quotes this function (test/readme_test.cpp checks that it does).
+// readme-quote-begin
+eddy::task<> serve(eddy::net::tcp_stream s) {
+    auto [rd, wr] = s.split();
+    auto copied = co_await eddy::io::copy(rd, wr); // result<std::uint64_t>
+    if (!copied) spdlog::debug("echo: {}", copied.error().message());
+}
+// readme-quote-end
+
 void serve_here(tcp_stream s) {
     (void)s.set_nodelay(true);
-    eddy::spawn(serve_stream(std::move(s))).detach();
+    eddy::spawn(serve(std::move(s))).detach();
 }
 
 eddy::task<> accept_connections(tcp_listener& listener) {

@@ -3,8 +3,8 @@
 // still the one this server made (../common/server.hpp).
 #include "../common/accept_loop.hpp"
 #include "echo_server.hpp"
-#include "stream_echo.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <utility>
 
@@ -34,6 +34,13 @@ class fd_in_transit {
     int fd_;
 };
 
+/// The seed's echo, as over TCP (tcp_echo.cpp).
+eddy::task<> serve(unix_stream s) {
+    auto [rd, wr] = s.split();
+    auto copied = co_await eddy::io::copy(rd, wr);
+    if (!copied) spdlog::debug("echo: {}", copied.error().message());
+}
+
 eddy::task<> serve_moved(fd_in_transit fd) {
     auto s = unix_stream::from_fd(fd.get());
     if (!s) {
@@ -42,7 +49,7 @@ eddy::task<> serve_moved(fd_in_transit fd) {
         co_return;
     }
     fd.arrived();
-    co_await serve_stream(std::move(*s));
+    co_await serve(std::move(*s));
 }
 
 /// Deals connections out to the cores in turn, this one (core 0) included: one listener on
@@ -52,7 +59,7 @@ class dealer {
     void operator()(unix_stream s) {
         const std::size_t core = next_++ % eddy::core_count();
         if (core == eddy::current_core())
-            eddy::spawn(serve_stream(std::move(s))).detach();
+            eddy::spawn(serve(std::move(s))).detach();
         else
             eddy::spawn_on(core, serve_moved(fd_in_transit(std::move(s).into_fd())));
     }

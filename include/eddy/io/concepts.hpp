@@ -3,8 +3,9 @@
 // An `async_reader` has `read(std::span<std::byte>)`, awaitable to `result<std::size_t>`
 // (0 = end of stream). An `async_writer` has `write(std::span<const std::byte>)`, awaitable
 // to `result<std::size_t>`, and `shutdown()`, awaitable to `result<void>` (no more writes;
-// the reader on the other end sees end of stream). TCP streams, their halves, and (later)
-// Unix streams and files all model them.
+// the reader on the other end sees end of stream). TCP and Unix streams, their halves, and
+// files model them. Sockets and their halves also model `readiness_reader` and
+// `nonblocking_writer`, which lets `io::copy` wait without holding a buffer.
 #pragma once
 
 #include "eddy/result.hpp"
@@ -26,6 +27,22 @@ concept async_writer = requires(W& w, std::span<const std::byte> buf) {
     requires std::same_as<eddy::detail::await_result_t<decltype(w.write(buf))>,
                           result<std::size_t>>;
     requires std::same_as<eddy::detail::await_result_t<decltype(w.shutdown())>, result<void>>;
+};
+
+/// A reader that can wait for data without a buffer, then read without waiting (eddy's stream
+/// sockets and their read halves): `readable()` awaitable to `result<void>`, and
+/// `try_read(buf)` giving the count, 0 at end of stream, or `errc::would_block`.
+template <class R>
+concept readiness_reader = async_reader<R> && requires(R& r, std::span<std::byte> buf) {
+    requires std::same_as<eddy::detail::await_result_t<decltype(r.readable())>, result<void>>;
+    { r.try_read(buf) } -> std::same_as<result<std::size_t>>;
+};
+
+/// A writer that can write without waiting: `try_write(buf)` gives the count or
+/// `errc::would_block`.
+template <class W>
+concept nonblocking_writer = async_writer<W> && requires(W& w, std::span<const std::byte> buf) {
+    { w.try_write(buf) } -> std::same_as<result<std::size_t>>;
 };
 
 } // namespace eddy::io

@@ -19,6 +19,8 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <memory>
+#include <span>
 
 namespace eddy::detail {
 
@@ -60,6 +62,15 @@ class scheduler {
     bool coop_consume() noexcept { return coop_left_ > 0 && (--coop_left_, true); }
     /// True once the runtime is stopping: new waits end at once with operation_canceled.
     bool stopping() const noexcept { return stopping_; }
+
+    /// This core's scratch buffer (`scratch_size` bytes), for an operation to use between
+    /// two suspensions and never across one: `io::copy` reads into it and writes the bytes
+    /// straight out, so a copy that waits holds no buffer.
+    static constexpr std::size_t scratch_size = 16 * 1024;
+    std::span<std::byte> scratch() {
+        if (!scratch_) scratch_ = std::make_unique_for_overwrite<std::byte[]>(scratch_size);
+        return {scratch_.get(), scratch_size};
+    }
 
     void add_timer(timer_node& n, clock::time_point deadline) { timers_.insert(n, deadline); }
     void remove_timer(timer_node& n) noexcept { timers_.remove(n); }
@@ -113,6 +124,7 @@ class scheduler {
     intrusive_list<fd_readiness> fds_;
     intrusive_list<root_base> roots_;
     intrusive_list<deferred_call> deferred_;
+    std::unique_ptr<std::byte[]> scratch_;
     std::size_t coop_left_ = 0;
     bool stopping_ = false;
 };

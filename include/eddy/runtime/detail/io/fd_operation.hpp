@@ -2,9 +2,11 @@
 //
 // It tries its syscall at once (`await_ready`): data ready means no suspension. On EAGAIN it
 // forgets the readiness it observed and parks in the fd's readiness; the reactor retries the
-// syscall on the next edge and queues the coroutine only when it has a result. Cancel-safe:
-// destroying or cancelling it while parked unparks it, and an operation cancelled before it
-// ran has transferred no data.
+// syscall on the next edge and queues the coroutine only when it has a result. A direction
+// known drained (an EAGAIN or a short transfer, and no event since) parks at once: the
+// syscall could only say EAGAIN, and the hand-written epoll loop does not make it either.
+// Cancel-safe: destroying or cancelling it while parked unparks it, and an operation cancelled
+// before it ran has transferred no data.
 #pragma once
 
 #include "eddy/detail/retry_on_eintr.hpp"
@@ -65,6 +67,10 @@ template <class Call> class fd_operation : public fd_awaiter {
 
     bool await_ready() {
         if (stopping()) return true;
+        if (!fd->may_transfer(dir_.write)) {
+            fd->check_core();
+            return false; // known drained: wait for the reactor's next edge
+        }
         result_ = attempt(*fd, call_, dir_);
         return !would_block(result_) && done_at_once();
     }

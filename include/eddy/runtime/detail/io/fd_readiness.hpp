@@ -3,7 +3,11 @@
 //
 // The fd is registered once, edge-triggered, with `data.ptr` pointing here. Readiness bits
 // are set by events and cleared by operations that saw EAGAIN (or a short read/write);
-// `tick` counts events so an operation clears only the readiness it observed. Read-closed
+// `tick` counts events so an operation clears only the readiness it observed. Until a
+// direction's readiness is first cleared it is "untried": an operation tries its syscall, a
+// readiness wait waits for the reactor (registration reports the fd's state as an event).
+// Once cleared, the direction is known drained until the next event, and an operation parks
+// without a syscall that could only say EAGAIN. Read-closed
 // is never cleared: after it every read returns at once. Error readiness is used up by the
 // operation that reports the error, or cleared with the rest by an EAGAIN (a datagram
 // socket's ICMP error is reported once, then the socket waits again).
@@ -25,6 +29,9 @@ inline constexpr std::uint8_t readable = 1;
 inline constexpr std::uint8_t writable = 2;
 inline constexpr std::uint8_t read_closed = 4;
 inline constexpr std::uint8_t error = 8;
+// Not yet found drained (see above); cleared with `readable` and `writable`.
+inline constexpr std::uint8_t untried_read = readable << 4;
+inline constexpr std::uint8_t untried_write = writable << 4;
 } // namespace readiness_bit
 
 class fd_readiness : public list_hook {
@@ -46,11 +53,21 @@ class fd_readiness : public list_hook {
         namespace bit = readiness_bit;
         return ready_ & (bit::writable | bit::error);
     }
+    /// False when the direction is known drained (its readiness was cleared and no event
+    /// came since): its syscall would only say EAGAIN.
+    bool may_transfer(bool write) const noexcept {
+        namespace bit = readiness_bit;
+        return write ? ready_ & (bit::writable | bit::error | bit::untried_write)
+                     : ready_ & (bit::readable | bit::read_closed | bit::error | bit::untried_read);
+    }
     std::uint32_t tick() const noexcept { return tick_; }
 
-    /// Forgets `bits` unless an event arrived since `seen_tick` was read.
+    /// Forgets `bits` (and that their directions were untried) unless an event arrived since
+    /// `seen_tick` was read.
     void clear(unsigned bits, std::uint32_t seen_tick) noexcept {
-        if (tick_ == seen_tick) ready_ &= static_cast<std::uint8_t>(~bits);
+        namespace bit = readiness_bit;
+        const unsigned untried = (bits & (bit::readable | bit::writable)) << 4;
+        if (tick_ == seen_tick) ready_ &= static_cast<std::uint8_t>(~(bits | untried));
     }
     /// An operation reported the fd's error: the error readiness is used up.
     void clear_error() noexcept { ready_ &= static_cast<std::uint8_t>(~readiness_bit::error); }
@@ -88,7 +105,7 @@ class fd_readiness : public list_hook {
 
     scheduler* owner_;
     int fd_;
-    std::uint8_t ready_ = 0;
+    std::uint8_t ready_ = readiness_bit::untried_read | readiness_bit::untried_write;
     std::uint32_t tick_ = 0;
     fd_waiter* reader_ = nullptr;
     fd_waiter* writer_ = nullptr;

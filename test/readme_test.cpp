@@ -1,0 +1,41 @@
+// The README's first server is the sample's code, not a copy that may drift: the function
+// between the markers in samples/echo/tcp_echo.cpp appears, line for line, in the README's
+// first C++ block.
+#include <catch2/catch_test_macros.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+std::string file_text(const std::string& relative) {
+    std::ifstream in(std::string(EDDY_SOURCE_ROOT) + "/" + relative);
+    REQUIRE(in);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+/// The text strictly between the line holding `begin` and the line holding `end`.
+std::string between_lines(const std::string& text, const std::string& begin,
+                          const std::string& end) {
+    const auto b = text.find(begin);
+    REQUIRE(b != std::string::npos);
+    const auto first = text.find('\n', b) + 1;
+    const auto e = text.find(end, first);
+    REQUIRE(e != std::string::npos);
+    const auto last = text.rfind('\n', e) + 1;
+    return text.substr(first, last - first);
+}
+
+} // namespace
+
+TEST_CASE("the README's first server quotes eddy-echo's TCP path word for word", "[docs]") {
+    const std::string quoted = between_lines(file_text("samples/echo/tcp_echo.cpp"),
+                                             "readme-quote-begin", "readme-quote-end");
+    CHECK(quoted.find("io::copy(rd, wr)") != std::string::npos);
+    const std::string first_block = between_lines(file_text("README.md"), "```cpp", "```");
+    INFO("sample:\n" << quoted << "README:\n" << first_block);
+    CHECK(first_block.find(quoted) != std::string::npos);
+}
