@@ -9,7 +9,9 @@
 namespace eddy::detail {
 
 namespace {
-thread_local scheduler* current = nullptr;
+// initial-exec: read with one instruction, not through __tls_get_addr (a call per read in a
+// shared library), as every socket operation reads it to check its core.
+[[gnu::tls_model("initial-exec")]] thread_local scheduler* current = nullptr;
 // Rounds of cancel-and-run a stopping core gives its tasks to finish before it gives up on
 // them (they are destroyed afterwards).
 constexpr int stop_rounds = 64;
