@@ -39,6 +39,7 @@
 #include "eddy/fs/read_dir.hpp"
 #include "eddy/fs/seek_from.hpp"
 
+#include "eddy/net/datagram_batch.hpp"
 #include "eddy/net/datagram_socket.hpp"
 #include "eddy/net/peer_credentials.hpp"
 #include "eddy/net/socket_address.hpp"

@@ -8,6 +8,9 @@
 //     auto got = co_await sock.recv_from(buf);       // result<pair<size_t, Address>>
 //     if (got) co_await sock.send_to(std::span(buf).first(got->first), got->second);
 //
+// `recv_many` and `send_many` move many datagrams in one syscall (recvmmsg, sendmmsg) through
+// a `datagram_batch` (datagram_batch.hpp), which holds each datagram with its peer.
+//
 // A datagram goes out whole or not at all, and comes in whole: every receive asks the kernel
 // for the datagram's real length (MSG_TRUNC), so one larger than the buffer is never a
 // silently short count but `errc::message_truncated` ("datagram of 1200 bytes into a buffer
@@ -15,6 +18,8 @@
 // its first bytes); `peek_from` leaves it queued, so the caller can retry with a bigger buffer.
 #pragma once
 
+#include "eddy/net/datagram_batch.hpp"
+#include "eddy/net/detail/datagram_errors.hpp"
 #include "eddy/net/detail/socket_handle.hpp"
 #include "eddy/net/detail/sockopt.hpp"
 #include "eddy/runtime/detail/io/fd_operation.hpp"
@@ -26,11 +31,6 @@
 #include <utility>
 
 namespace eddy::net::detail {
-
-/// `errc::message_truncated` saying how large the datagram and the buffer were.
-error truncated(std::size_t datagram_size, std::size_t buffer_size);
-/// The error `e`, with `destination` as its context unless it has one.
-error naming(error e, std::string destination);
 
 // The calls below run in `attempt`, at once or from the reactor; `finish` turns the byte
 // count the kernel gave into what the operation returns.
@@ -93,6 +93,33 @@ template <class Address> struct datagram_recv_from_call {
     }
 };
 
+/// Receives into every slot of a batch; the batch keeps what came (sizes, senders).
+struct datagram_recv_many_call {
+    datagram_slots* slots;
+    ssize_t operator()(int fd) const noexcept { return slots->receive(fd); }
+    std::size_t size() const noexcept { return slots->capacity(); }
+    result<std::size_t> finish(result<std::size_t> n) const { return n; }
+};
+
+/// Sends the batch's datagrams `first` to `first + count` (`count` stops before a truncated
+/// one, see `datagram_slots::sendable_from`).
+template <class Address> struct datagram_send_many_call {
+    datagram_slots* slots;
+    std::size_t first;
+    std::size_t count;
+    ssize_t operator()(int fd) const noexcept { return slots->send(fd, first, count); }
+    std::size_t size() const noexcept { return count; }
+    result<std::size_t> finish(result<std::size_t> n) const {
+        if (first >= slots->size()) return n; // nothing was there to send
+        if (n && *n == 0) return truncated(slots->length(first), slots->slot_size());
+        if (!n && slots->peer_size(first) != 0) {
+            const auto to = Address::from_native(slots->peer(first), slots->peer_size(first));
+            return naming(std::move(n).error(), to.to_string());
+        }
+        return n;
+    }
+};
+
 /// An `fd_operation` whose result goes through its call's `finish`.
 template <class Call> class datagram_operation : public eddy::detail::fd_operation<Call> {
     using base = eddy::detail::fd_operation<Call>;
@@ -107,6 +134,14 @@ inline constexpr eddy::detail::io_direction datagram_read{.write = false,
                                                           .short_means_drained = false};
 inline constexpr eddy::detail::io_direction datagram_write{.write = true,
                                                            .short_means_drained = false};
+// recvmmsg stops short of the batch's capacity only when the queue ran dry (or on an error,
+// which it leaves in the socket's error, still flagged by its own readiness bit). sendmmsg
+// uses `datagram_write`: it also stops short before a datagram that fails (EMSGSIZE, a Unix
+// peer gone) and drops that error, so a short count does not prove the send buffer full;
+// forgetting writability then would leave `writable()` waiting for an edge that, on a Unix
+// socket, comes only once the peer reads.
+inline constexpr eddy::detail::io_direction datagram_batch_read{.write = false,
+                                                                .short_means_drained = true};
 
 } // namespace eddy::net::detail
 
@@ -120,6 +155,9 @@ template <class Address> class datagram_socket {
     using recv_operation = detail::datagram_operation<detail::datagram_recv_call>;
     using recv_from_operation =
         detail::datagram_operation<detail::datagram_recv_from_call<Address>>;
+    using recv_many_operation = detail::datagram_operation<detail::datagram_recv_many_call>;
+    using send_many_operation =
+        detail::datagram_operation<detail::datagram_send_many_call<Address>>;
 
     datagram_socket() noexcept = default;
     explicit datagram_socket(detail::socket_handle h) noexcept : handle_(std::move(h)) {}
@@ -183,6 +221,41 @@ template <class Address> class datagram_socket {
         return call.finish(attempt(call, detail::datagram_read));
     }
 
+    /// Waits until a datagram (or an error) is queued, then receives all that are queued, up
+    /// to the batch's capacity, in one recvmmsg: how many (`batch.size()` then), or the error
+    /// (a UDP socket's ICMP error, reported once as `recv` reports it; the batch is then
+    /// empty). A datagram larger than its slot is consumed and marked truncated in the batch,
+    /// the others stay whole. Cancel-safe: cancelled, it has received nothing.
+    recv_many_operation recv_many(datagram_batch<Address>& batch) noexcept {
+        return recv_many_operation(handle_.readiness(),
+                                   detail::datagram_recv_many_call{&batch.slots_},
+                                   detail::datagram_batch_read);
+    }
+    /// Sends the batch's datagrams from `first` on, in order, each to its peer (pushed
+    /// without one: to the connected peer), in one sendmmsg, waiting while none can go. Gives
+    /// how many went, at least 1: fewer than asked when the send buffer filled or the next
+    /// datagram failed (send the rest with `first` moved on by the count; that try reports
+    /// the failing datagram's error). Nothing from `first` on: 0 at once. Errors are the first
+    /// datagram's, naming its peer as `send_to` does; `errc::message_truncated` for one that
+    /// came truncated (only part of it is here, and datagrams go whole or not at all, so
+    /// sending also stops before one). Cancel-safe: cancelled, it has sent nothing.
+    send_many_operation send_many(datagram_batch<Address>& batch, std::size_t first = 0) noexcept {
+        return send_many_operation(handle_.readiness(), send_many_call(batch, first),
+                                   detail::datagram_write);
+    }
+    /// `recv_many` without waiting: the count, `errc::would_block` (the batch empty), or the
+    /// error.
+    result<std::size_t> try_recv_many(datagram_batch<Address>& batch) noexcept {
+        detail::datagram_recv_many_call call{&batch.slots_};
+        return call.finish(attempt(call, detail::datagram_batch_read));
+    }
+    /// `send_many` without waiting: the count, `errc::would_block` (nothing went), or the
+    /// first datagram's error.
+    result<std::size_t> try_send_many(datagram_batch<Address>& batch, std::size_t first = 0) {
+        auto call = send_many_call(batch, first);
+        return call.finish(attempt(call, detail::datagram_write));
+    }
+
     /// Waits until a receive would not block (a datagram or an error is queued).
     /// Cancel-safe.
     eddy::detail::readiness_wait readable() noexcept { return {handle_.readiness(), false}; }
@@ -207,6 +280,11 @@ template <class Address> class datagram_socket {
     detail::socket_handle handle_;
 
   private:
+    static detail::datagram_send_many_call<Address> send_many_call(datagram_batch<Address>& batch,
+                                                                   std::size_t first) noexcept {
+        return {&batch.slots_, first, batch.slots_.sendable_from(first)};
+    }
+
     template <class Call>
     result<std::size_t> attempt(Call& call, eddy::detail::io_direction dir) noexcept {
         return eddy::detail::attempt(handle_.readiness(), call, dir);
