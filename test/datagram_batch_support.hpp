@@ -37,6 +37,14 @@ template <class S> typename S::address_type address_of(const S& sock) {
     return expect(sock.local_addr(), "local_addr");
 }
 
+/// `count` sockets of type `S`, each bound as `bound_socket` binds one.
+template <class S> std::vector<S> bound_sockets(std::size_t count) {
+    std::vector<S> sockets;
+    for (std::size_t i = 0; i < count; ++i)
+        sockets.push_back(bound_socket<S>());
+    return sockets;
+}
+
 /// Sends `payload` as one datagram to `to`, and checks that it all went.
 template <class S>
 eddy::task<> send_one(S& sock, std::span<const std::byte> payload,

@@ -23,9 +23,7 @@ EDDY_TEMPLATE_TEST_CASE("recv_many takes datagrams from several senders, each wi
                         "[net][datagram][batch]", udp_socket, unix_datagram) {
     using address = typename TestType::address_type;
     auto server = bound_socket<TestType>();
-    std::vector<TestType> clients;
-    for (int i = 0; i < 3; ++i)
-        clients.push_back(bound_socket<TestType>());
+    auto clients = bound_sockets<TestType>(3);
 
     // Two datagrams from each client, of sizes that differ between all six.
     std::vector<std::vector<std::byte>> payloads;

@@ -54,9 +54,7 @@ EDDY_TEMPLATE_TEST_CASE("send_many sends the datagrams of a batch just received 
                         "[net][datagram][batch]", udp_socket, unix_datagram) {
     using address = typename TestType::address_type;
     auto server = bound_socket<TestType>();
-    std::vector<TestType> clients;
-    for (int i = 0; i < 3; ++i)
-        clients.push_back(bound_socket<TestType>());
+    auto clients = bound_sockets<TestType>(3);
     std::vector<std::vector<std::byte>> payloads;
     for (std::size_t c = 0; c < clients.size(); ++c)
         for (std::size_t k = 0; k < 2; ++k) {
@@ -267,6 +265,25 @@ EDDY_TEST_CASE("a send_many cancelled while the peer's queue is full has sent no
     auto none = server.try_recv_many(in);
     REQUIRE_FALSE(none);
     CHECK(none.error() == eddy::errc::would_block);
+}
+
+EDDY_TEST_CASE("send_many with nothing to send gives 0 at once on a socket that cannot send",
+               "[net][unix][datagram][batch]") {
+    auto [client, server] = expect(unix_datagram::pair(), "socketpair");
+    co_await eddy::sleep_for(10ms);  // the reactor has seen the new sockets' first events
+    for (int i = 0; i < 100000; ++i) // fill the peer's queue: sending would block
+        if (!client.try_send(bytes_of("filler"))) break;
+    auto waits = co_await eddy::timeout(10ms, client.writable());
+    REQUIRE_FALSE(waits); // writability is known gone
+
+    datagram_batch<unix_address> batch(2, 64);
+    auto empty = co_await eddy::timeout(patience, client.send_many(batch));
+    REQUIRE(empty);
+    CHECK(*empty == 0);
+    REQUIRE(batch.push_back(bytes_of("one")));
+    auto past_the_end = co_await eddy::timeout(patience, client.send_many(batch, 1));
+    REQUIRE(past_the_end);
+    CHECK(*past_the_end == 0);
 }
 
 EDDY_TEST_CASE("after send_many stopped short at a datagram that fails, writable() does not "

@@ -67,9 +67,11 @@ template <class Call> class fd_operation : public fd_awaiter {
 
     bool await_ready() {
         if (stopping()) return true;
-        if (!fd->may_transfer(dir_.write)) {
+        // Known drained: wait for the reactor's next edge. (An operation on nothing, which
+        // the kernel or the call completes at once, does not wait.)
+        if (call_.size() != 0 && !fd->may_transfer(dir_.write)) {
             fd->check_core();
-            return false; // known drained: wait for the reactor's next edge
+            return false;
         }
         result_ = attempt(*fd, call_, dir_);
         return !would_block(result_) && done_at_once();
