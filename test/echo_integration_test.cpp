@@ -1,6 +1,7 @@
 // Runs the real eddy-echo binary (its path comes from the EDDY_ECHO environment variable,
 // which test/meson.build sets) and talks to it over loopback.
 #include "child_process.hpp"
+#include "echo_process.hpp"
 #include "test_support.hpp"
 
 #include "eddy/eddy.hpp"
@@ -35,26 +36,6 @@ using eddy::net::tcp_stream;
 using namespace eddy_test;
 
 namespace {
-
-std::string echo_binary() {
-    const char* path = std::getenv("EDDY_ECHO");
-    if (!path || !*path) FAIL("EDDY_ECHO is not set: run this test through meson test");
-    return path;
-}
-
-/// Starts eddy-echo on a free loopback port and gives the address it printed.
-socket_address start_echo(child_process& server) {
-    auto line = server.read_stdout_line(startup_limit);
-    if (!line) FAIL("eddy-echo printed no line within the time limit");
-    const std::string prefix = "listening on ";
-    INFO("first line: " << *line);
-    REQUIRE(line->starts_with(prefix));
-    auto addr = socket_address::parse(line->substr(prefix.size()));
-    REQUIRE(addr);
-    CHECK(addr->is_v4());
-    CHECK(addr->port() != 0);
-    return *addr;
-}
 
 /// One client: sends `size` random bytes while it reads the echo, then checks it byte for
 /// byte and that the server closes after the client's end of stream.

@@ -1,6 +1,7 @@
 // Runs the real eddy-echo over UDP (--udp) and a Unix stream socket (--unix), and talks to it
 // with eddy's own sockets.
 #include "child_process.hpp"
+#include "echo_process.hpp"
 #include "test_support.hpp"
 
 #include "eddy/eddy.hpp"
@@ -24,12 +25,6 @@ using eddy::net::unix_stream;
 using namespace eddy_test;
 
 namespace {
-
-std::string echo_binary() {
-    const char* path = std::getenv("EDDY_ECHO");
-    if (!path || !*path) FAIL("EDDY_ECHO is not set: run this test through meson test");
-    return path;
-}
 
 /// The address eddy-echo printed on its first line.
 std::string listening_address(child_process& server) {

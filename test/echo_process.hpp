@@ -1,0 +1,36 @@
+// The real eddy-echo binary for the integration tests: its path (from the EDDY_ECHO
+// environment variable, which test/meson.build sets) and its start.
+#pragma once
+
+#include "child_process.hpp"
+
+#include "eddy/net/socket_address.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <cstdlib>
+#include <string>
+
+namespace eddy_test {
+
+inline std::string echo_binary() {
+    const char* path = std::getenv("EDDY_ECHO");
+    if (!path || !*path) FAIL("EDDY_ECHO is not set: run this test through meson test");
+    return path;
+}
+
+/// Waits for a started eddy-echo's "listening on ADDRESS" line and gives the address.
+inline eddy::net::socket_address start_echo(child_process& server) {
+    auto line = server.read_stdout_line(startup_limit);
+    if (!line) FAIL("eddy-echo printed no line within the time limit");
+    const std::string prefix = "listening on ";
+    INFO("first line: " << *line);
+    REQUIRE(line->starts_with(prefix));
+    auto addr = eddy::net::socket_address::parse(line->substr(prefix.size()));
+    REQUIRE(addr);
+    CHECK(addr->is_v4());
+    CHECK(addr->port() != 0);
+    return *addr;
+}
+
+} // namespace eddy_test
