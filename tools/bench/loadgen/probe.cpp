@@ -49,6 +49,7 @@ bool echo_one_byte_udp(const options& opts, std::uint64_t deadline_ns) {
 } // namespace
 
 int run_probe(const options& opts) {
+    stop_complaining();
     const std::uint64_t begin = now_ns();
     const std::uint64_t give_up = begin + static_cast<std::uint64_t>(opts.secs * 1e9);
     int tries = 0;

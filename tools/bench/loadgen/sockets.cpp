@@ -44,10 +44,20 @@ int millis_until(std::uint64_t deadline_ns) {
     return static_cast<int>((deadline_ns - now + 999'999) / 1'000'000);
 }
 
+namespace {
+int complaints = 0;
+constexpr int complaints_shown = 5;
+} // namespace
+
 void complain(const char* what) {
-    static int complaints = 0;
-    if (++complaints <= 5) std::fprintf(stderr, "eddy-loadgen: %s\n", what);
-    if (complaints == 6) std::fprintf(stderr, "eddy-loadgen: (further complaints left out)\n");
+    ++complaints;
+    if (complaints <= complaints_shown) std::fprintf(stderr, "eddy-loadgen: %s\n", what);
+    if (complaints == complaints_shown + 1)
+        std::fprintf(stderr, "eddy-loadgen: (further complaints left out)\n");
+}
+
+void stop_complaining() {
+    complaints = complaints_shown + 1;
 }
 
 namespace {

@@ -71,5 +71,7 @@ owned_fd connected_udp_socket(const options& opts);
 
 /// Prints "eddy-loadgen: WHAT" on stderr, the first few times only.
 void complain(const char* what);
+/// Makes complain() print nothing (probe: a refused try is expected while a server starts).
+void stop_complaining();
 
 } // namespace loadgen

@@ -124,13 +124,14 @@ int traffic::run(const char* mode_name) {
     total_.errors += static_cast<std::uint64_t>(opened.failures);
     epoll_set poller;
     conns_.resize(opened.sockets.size());
+    alive_ = conns_.size();
     for (std::size_t i = 0; i < conns_.size(); ++i) {
         conns_[i].fd = std::move(opened.sockets[i]);
         conns_[i].start = pattern::start_of(i);
-        poller.add(conns_[i].fd.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-                   static_cast<std::uint32_t>(i));
+        if (!poller.add(conns_[i].fd.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+                        static_cast<std::uint32_t>(i)))
+            fail(conns_[i], "epoll_ctl failed");
     }
-    alive_ = conns_.size();
 
     const std::uint64_t begin = now_ns();
     const std::uint64_t measure_from = begin + static_cast<std::uint64_t>(opts_.warmup * 1e9);
@@ -138,8 +139,9 @@ int traffic::run(const char* mode_name) {
     cpu_window cpu(opts_.pid);
     counters at_start;
     bool measuring = false;
-    for (auto& c : conns_)
-        send_more(c);
+    for (auto& c : conns_) {
+        if (c.fd) send_more(c);
+    }
     while (alive_ > 0) {
         if (!measuring && now_ns() >= measure_from) {
             measuring = true;

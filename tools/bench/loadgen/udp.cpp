@@ -123,9 +123,12 @@ int udp_run::run() {
             ++total_.errors;
             continue;
         }
+        if (!poller.add(p.fd.get(), EPOLLIN | EPOLLET, static_cast<std::uint32_t>(peers_.size()))) {
+            complain("epoll_ctl failed");
+            ++total_.errors;
+            continue;
+        }
         peers_.push_back(std::move(p));
-        poller.add(peers_.back().fd.get(), EPOLLIN | EPOLLET,
-                   static_cast<std::uint32_t>(peers_.size() - 1));
     }
     const std::uint64_t begin = now_ns();
     const std::uint64_t measure_from = begin + static_cast<std::uint64_t>(opts_.warmup * 1e9);
