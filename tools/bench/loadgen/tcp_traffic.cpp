@@ -135,7 +135,8 @@ int traffic::run(const char* mode_name) {
 
     const std::uint64_t begin = now_ns();
     const std::uint64_t measure_from = begin + static_cast<std::uint64_t>(opts_.warmup * 1e9);
-    const std::uint64_t end = measure_from + static_cast<std::uint64_t>(opts_.secs * 1e9);
+    const auto measured_ns = static_cast<std::uint64_t>(opts_.secs * 1e9);
+    std::uint64_t end = 0; // set when measuring starts: the window is --secs long however late
     cpu_window cpu(opts_.pid);
     counters at_start;
     bool measuring = false;
@@ -143,11 +144,12 @@ int traffic::run(const char* mode_name) {
         if (c.fd) send_more(c);
     }
     while (alive_ > 0) {
-        if (!measuring && now_ns() >= measure_from) {
+        if (const std::uint64_t now = now_ns(); !measuring && now >= measure_from) {
             measuring = true;
             at_start = total_;
             round_trips_.clear();
-            cpu.start(now_ns());
+            cpu.start(now);
+            end = now + measured_ns;
         }
         const int wait_ms = millis_until(measuring ? end : measure_from);
         if (measuring && wait_ms == 0) break;
