@@ -2,14 +2,15 @@
 # Syscalls an echo server makes per echoed message, counted by strace over one ping-pong run.
 #
 #   tools/syscall_count/run.sh LOADGEN 'SERVER COMMAND with {port}' [CONNS] [SIZE] [SECS]
-#   tools/syscall_count/run.sh build/bench/build/loadgen \
+#   tools/syscall_count/run.sh build/release/tools/eddy-loadgen \
 #       'build/release/samples/echo/eddy-echo --listen 127.0.0.1:{port}' 64 64 3
 #
 # The server is started, strace attaches to it (so its start-up is not counted), the load
-# generator (the echo benchmark's, `loadgen pingpong`) runs CONNS connections for SECS seconds
-# with no warm-up, and strace's table is printed with the calls per message: total calls /
-# (messages per second x seconds). strace slows the server down; the counts per message are
-# what it is for, not the speed. Loopback only; the server is stopped by its PID.
+# generator (tools/bench's eddy-loadgen, `pingpong` mode; it waits for the server with `probe`)
+# runs CONNS connections for SECS seconds with no warm-up, and strace's table is printed with
+# the calls per message: total calls / (messages per second x seconds). strace slows the
+# server down; the counts per message are what it is for, not the speed. Loopback only; the
+# server is stopped by its PID.
 set -euo pipefail
 
 loadgen="$1" server_cmd="$2" conns="${3:-64}" size="${4:-64}" secs="${5:-3}"
