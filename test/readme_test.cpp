@@ -1,6 +1,7 @@
 // The README's first server is the sample's code, not a copy that may drift: the function
 // between the markers in samples/echo/tcp_echo.cpp appears, line for line, in the README's
-// first C++ block.
+// first C++ block, and that block is, whole, tools/compile_cost/eddy_echo.cpp, which the
+// build compiles.
 #include <catch2/catch_test_macros.hpp>
 
 #include <fstream>
@@ -38,4 +39,13 @@ TEST_CASE("the README's first server quotes eddy-echo's TCP path word for word",
     const std::string first_block = between_lines(file_text("README.md"), "```cpp", "```");
     INFO("sample:\n" << quoted << "README:\n" << first_block);
     CHECK(first_block.find(quoted) != std::string::npos);
+}
+
+TEST_CASE("the README's first server is, whole, a program the build compiles", "[docs]") {
+    const std::string program = file_text("tools/compile_cost/eddy_echo.cpp");
+    const auto code = program.find("#include");
+    REQUIRE(code != std::string::npos);
+    const std::string first_block = between_lines(file_text("README.md"), "```cpp", "```");
+    INFO("program:\n" << program << "README:\n" << first_block);
+    CHECK(first_block == program.substr(code));
 }
