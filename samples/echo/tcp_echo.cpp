@@ -4,8 +4,6 @@
 #include "../common/socket_per_core.hpp"
 #include "echo_server.hpp"
 
-#include <spdlog/spdlog.h>
-
 namespace eddy::samples::echo {
 
 namespace {
@@ -17,8 +15,7 @@ using eddy::net::tcp_stream;
 // readme-quote-begin
 eddy::task<> serve(eddy::net::tcp_stream s) {
     auto [rd, wr] = s.split();
-    auto copied = co_await eddy::io::copy(rd, wr); // result<std::uint64_t>
-    if (!copied) spdlog::debug("echo: {}", copied.error().message());
+    co_await eddy::io::copy(rd, wr); // until the client's end of stream, or an error
 }
 // readme-quote-end
 

@@ -37,8 +37,7 @@ class fd_in_transit {
 /// The seed's echo, as over TCP (tcp_echo.cpp).
 eddy::task<> serve(unix_stream s) {
     auto [rd, wr] = s.split();
-    auto copied = co_await eddy::io::copy(rd, wr);
-    if (!copied) spdlog::debug("echo: {}", copied.error().message());
+    co_await eddy::io::copy(rd, wr);
 }
 
 eddy::task<> serve_moved(fd_in_transit fd) {

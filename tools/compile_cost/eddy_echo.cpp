@@ -1,11 +1,9 @@
 // The README's first server, whole: what a user compiles for an eddy echo server.
 #include <eddy/eddy.hpp>
-#include <spdlog/spdlog.h>
 
 eddy::task<> serve(eddy::net::tcp_stream s) {
     auto [rd, wr] = s.split();
-    auto copied = co_await eddy::io::copy(rd, wr); // result<std::uint64_t>
-    if (!copied) spdlog::debug("echo: {}", copied.error().message());
+    co_await eddy::io::copy(rd, wr); // until the client's end of stream, or an error
 }
 
 int main() {
