@@ -166,6 +166,22 @@ EDDY_TEMPLATE_TEST_CASE("write_all writes every byte however many writes it take
     CHECK(difference(got, payload) == "");
 }
 
+EDDY_TEMPLATE_TEST_CASE("write_all and write take text as a std::string_view", "[io]", tcp_stream,
+                        unix_stream) {
+    auto [client, server] = co_await stream_pair<TestType>();
+    const std::string greeting = "hello, ";
+    auto all = co_await eddy::io::write_all(client, greeting);
+    REQUIRE(all);
+    auto some = co_await client.write("world");
+    REQUIRE(some);
+    CHECK(*some == 5);
+    auto [rd, wr] = client.split();
+    auto from_half = co_await wr.write(std::string_view("!\n"));
+    REQUIRE(from_half);
+    const auto got = co_await read_text(server, 14);
+    CHECK(got == "hello, world!\n");
+}
+
 EDDY_TEST_CASE("write_all of nothing completes at once", "[io]") {
     auto [client, server] = co_await connected_pair();
     auto written = co_await eddy::io::write_all(client, std::span<const std::byte>{});

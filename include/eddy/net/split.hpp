@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <utility>
 
 namespace eddy::net {
@@ -37,6 +38,7 @@ template <class S> class write_half {
   public:
     explicit write_half(S& s) noexcept : stream_(&s) {}
     auto write(std::span<const std::byte> buf) noexcept { return stream_->write(buf); }
+    auto write(std::string_view text) noexcept { return stream_->write(text); }
     auto writable() noexcept { return stream_->writable(); }
     auto try_write(std::span<const std::byte> buf) noexcept { return stream_->try_write(buf); }
     auto shutdown() noexcept { return stream_->shutdown(); }
@@ -78,6 +80,7 @@ template <class S> class owned_write_half {
     ~owned_write_half() { shutdown_now(); }
 
     auto write(std::span<const std::byte> buf) noexcept { return stream_->write(buf); }
+    auto write(std::string_view text) noexcept { return stream_->write(text); }
     auto writable() noexcept { return stream_->writable(); }
     auto try_write(std::span<const std::byte> buf) noexcept { return stream_->try_write(buf); }
     auto shutdown() noexcept { return stream_->shutdown(); }

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string_view>
 #include <sys/socket.h>
 
 namespace eddy::net {
@@ -61,6 +62,11 @@ class stream_socket {
     /// Cancel-safe: cancelled, it has written nothing.
     write_operation write(std::span<const std::byte> buf) noexcept {
         return write_operation(handle_.readiness(), detail::send_call{buf}, detail::stream_write);
+    }
+    /// Writes some of the bytes of `text`, as `write(bytes)` does; `text` must stay alive
+    /// until the write completes.
+    write_operation write(std::string_view text) noexcept {
+        return write(std::as_bytes(std::span(text.data(), text.size())));
     }
 
     /// Waits until a read would not block (data, end of stream, or an error is there): a
