@@ -20,6 +20,8 @@ class category final : public std::error_category {
         case errc::unexpected_eof: return "unexpected end of stream";
         case errc::too_large: return "data exceeds the limit";
         case errc::message_truncated: return "datagram larger than the receive buffer";
+        case errc::channel_closed: return "channel closed";
+        case errc::channel_full: return "channel full";
         }
         return "unknown eddy error";
     }

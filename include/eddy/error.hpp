@@ -21,12 +21,14 @@ enum class errc {
     timed_out = 1,      ///< a `timeout()` expired before the operation finished
     operation_canceled, ///< the runtime stopped or the operation was aborted
     invalid_address,    ///< an address string does not parse or does not resolve
-    would_block,        ///< a `try_*` call found the socket not ready
+    would_block,        ///< a `try_*` call found nothing ready (a socket, an empty channel)
     invalid_argument,   ///< an argument outside what the call accepts
     not_same_stream,    ///< `reunite` of halves that come from two streams
     unexpected_eof,     ///< the stream ended before the bytes asked for had come
     too_large,          ///< more data than the caller's limit allows
     message_truncated,  ///< a datagram was larger than the buffer it was received into
+    channel_closed,     ///< the other side of a channel is gone (or closed it)
+    channel_full,       ///< a bounded channel has no room for a `try_send`
 };
 
 const std::error_category& eddy_category() noexcept;

@@ -1,0 +1,174 @@
+// How an `eddy::sync` primitive waits and wakes across cores.
+//
+// A primitive's state lives on one core, its home (the core that made it), and is read and
+// written only there, so an operation on home is plain code: no lock, no atomic
+// read-modify-write. An operation awaited on another core travels to home as a message in
+// home's inbox (the awaiter itself is the message: nothing is allocated), runs there, and
+// its completion travels back the same way, so the awaiting coroutine always resumes on its
+// own core. A core that posts to a sleeping core writes its eventfd once per batch.
+//
+// Cancelling (timeout, abort) an operation parked at home from another core cannot unpark it
+// from there: `cancel()` posts a withdraw message and answers "not yet"; the canceller tries
+// again on its next loop turns and succeeds once home has answered "withdrawn". If home
+// completed the operation first, its completion stands and the coroutine resumes with it.
+//
+// A primitive derives its awaiters from `home_operation` and gives it two hooks, both run
+// on home: `try_now()` (do it if it can be done at once; true when done, the outcome stored
+// in the awaiter) and `park()` (link the awaiter into the state's wait list). When the state
+// later completes a parked awaiter, it stores the outcome and calls `finish()`, on home.
+#pragma once
+
+#include "eddy/runtime/detail/cancellation.hpp"
+#include "eddy/runtime/detail/inbox.hpp"
+#include "eddy/runtime/detail/intrusive_list.hpp"
+#include "eddy/runtime/detail/ready_queue.hpp"
+#include "eddy/runtime/detail/scheduler.hpp"
+
+#include <coroutine>
+#include <cstdint>
+
+namespace eddy::sync::detail {
+
+using eddy::detail::inbox_message;
+using eddy::detail::intrusive_list;
+using eddy::detail::list_hook;
+using eddy::detail::ready_node;
+using eddy::detail::scheduler;
+
+/// The core the caller runs on; null on a thread that runs no core.
+inline scheduler* calling_core() noexcept {
+    return eddy::detail::current_scheduler_or_null();
+}
+
+class home_operation : public list_hook {
+  public:
+    // Movable until awaited (so it can be handed to `timeout`).
+    home_operation(home_operation&& o) noexcept : list_hook(), home_(o.home_) {}
+    home_operation& operator=(home_operation&&) = delete;
+
+    bool await_ready() {
+        origin_ = &eddy::detail::current_scheduler();
+        return origin_ == home_ && try_now();
+    }
+    void await_suspend(std::coroutine_handle<> h) {
+        node_.handle = h;
+        if (origin_ == home_) {
+            park();
+            phase_ = phase::parked_here;
+        } else {
+            phase_ = phase::sent;
+            post_home(first_, &arrive);
+        }
+    }
+
+    /// On the awaiting core: withdraws the operation if nothing happened yet (see the top).
+    /// Even a forced cancellation (abort) waits for home's answer while the operation is at
+    /// home: home still holds it.
+    bool cancel(eddy::detail::cancel_request& r) noexcept {
+        switch (phase_) {
+        case phase::idle: return true;
+        case phase::parked_here: unlink(); return true;
+        case phase::sent:
+            phase_ = phase::withdrawing;
+            post_home(second_, &withdraw);
+            return false;
+        case phase::withdrawing: return false;
+        case phase::withdrawn: return true;
+        case phase::finished: return r.force;
+        }
+        return false;
+    }
+
+    /// On home: ends a parked operation (its outcome is stored) and resumes its coroutine on
+    /// its own core.
+    void finish() noexcept {
+        unlink();
+        if (origin_ == home_) {
+            phase_ = phase::finished;
+            home_->schedule(node_);
+        } else {
+            withdrawn_ = false;
+            post_origin();
+        }
+    }
+
+    /// True when the operation runs on another core than its primitive's.
+    bool remote() const noexcept { return origin_ != home_; }
+
+  protected:
+    explicit home_operation(scheduler& home) noexcept : home_(&home) {}
+    virtual ~home_operation() = default;
+
+    /// On home: does the operation now if it can, storing the outcome; false to park.
+    virtual bool try_now() = 0;
+    /// On home: links `*this` into the primitive's wait list.
+    virtual void park() = 0;
+
+    scheduler& home() const noexcept { return *home_; }
+
+  private:
+    enum class phase : std::uint8_t {
+        idle,        // not suspended
+        parked_here, // in the wait list, on its own core
+        sent,        // a request at home, or parked there
+        withdrawing, // a withdraw request on its way
+        withdrawn,   // home took it out: cancelled
+        finished,    // completed; the coroutine is queued to resume
+    };
+
+    class message final : public inbox_message {
+      public:
+        home_operation* op = nullptr;
+        void (*on_delivery)(home_operation&) = nullptr;
+        void deliver(scheduler&) override { on_delivery(*op); }
+        void discard() noexcept override {}
+    };
+
+    void post_home(message& m, void (*f)(home_operation&)) noexcept {
+        m.op = this;
+        m.on_delivery = f;
+        home_->post(m);
+    }
+    // The first message carries the request, then (once home took it) the answer: they are
+    // never queued at once. The second carries a withdraw, which may overlap the answer.
+    void post_origin() noexcept {
+        first_.op = this;
+        first_.on_delivery = &answer;
+        origin_->post(first_);
+    }
+
+    // On home.
+    static void arrive(home_operation& op) {
+        if (op.try_now()) {
+            op.withdrawn_ = false;
+            op.post_origin();
+        } else {
+            op.park();
+        }
+    }
+    static void withdraw(home_operation& op) {
+        if (!op.linked()) return; // completed: its answer is on the way
+        op.unlink();
+        op.withdrawn_ = true;
+        op.post_origin();
+    }
+    // On the awaiting core.
+    static void answer(home_operation& op) {
+        if (op.withdrawn_) {
+            op.phase_ = phase::withdrawn; // the canceller's next try succeeds
+            return;
+        }
+        op.phase_ = phase::finished;
+        op.origin_->schedule(op.node_);
+    }
+
+    scheduler* home_;
+    scheduler* origin_ = nullptr;
+    ready_node node_;
+    message first_;
+    message second_;
+    phase phase_ = phase::idle; // written on the awaiting core only
+    bool withdrawn_ = false;    // written on home only, read after its answer arrives
+};
+
+} // namespace eddy::sync::detail
