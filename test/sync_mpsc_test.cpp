@@ -102,7 +102,8 @@ EDDY_TEST_CASE("mpsc: a bounded send waits for room, and a parked sender sees th
     CHECK_FALSE(waiting.is_finished());
     auto one = co_await rx.recv();
     CHECK(*one == 1);
-    CHECK(co_await joined(waiting.handle()) == 0);
+    const int waited = co_await joined(waiting.handle());
+    CHECK(waited == 0);
     auto two = co_await rx.recv();
     CHECK(*two == 2);
 
@@ -113,7 +114,8 @@ EDDY_TEST_CASE("mpsc: a bounded send waits for room, and a parked sender sees th
     }));
     co_await eddy::yield_now();
     rx.close();
-    CHECK(co_await joined(refused.handle()) == 4);
+    const int given_back = co_await joined(refused.handle());
+    CHECK(given_back == 4);
 }
 
 EDDY_TEST_CASE("mpsc: a timed-out recv loses nothing, a timed-out send sends nothing", "[sync]") {
@@ -208,7 +210,8 @@ EDDY_TEST_CASE_WITH("mpsc: a send parked from another core is withdrawn by a tim
     auto four = co_await rx.recv();
     CHECK(*three == 3);
     CHECK(*four == 4);
-    CHECK(co_await joined(later.handle()));
+    const bool sent_later = co_await joined(later.handle());
+    CHECK(sent_later);
 }
 
 EDDY_TEST_CASE_WITH("mpsc: a sender parked on another core gets its value back when the "
@@ -223,5 +226,6 @@ EDDY_TEST_CASE_WITH("mpsc: a sender parked on another core gets its value back w
     auto parked = scoped(eddy::spawn(eddy::submit_to(1, std::move(sends))));
     co_await eddy::sleep_for(20ms); // let it park (the check below holds either way)
     { auto gone = std::move(rx); }
-    CHECK(co_await joined(parked.handle()) == 2);
+    const int back = co_await joined(parked.handle());
+    CHECK(back == 2);
 }

@@ -52,3 +52,9 @@
 #include "eddy/net/unix_datagram.hpp"
 #include "eddy/net/unix_listener.hpp"
 #include "eddy/net/unix_stream.hpp"
+
+#include "eddy/sync/mpsc.hpp"
+#include "eddy/sync/notify.hpp"
+#include "eddy/sync/oneshot.hpp"
+#include "eddy/sync/send_result.hpp"
+#include "eddy/sync/stop_token.hpp"

@@ -74,7 +74,7 @@ runtime_core::~runtime_core() {
     // post to inboxes), then queued messages go, then the tasks left on each core.
     pool_.reset();
     for (auto& c : cores_)
-        c->discard_inbox();
+        c->close_inbox();
     for (auto& c : cores_) {
         set_current_scheduler(c.get());
         c->destroy_roots();

@@ -87,8 +87,10 @@ class scheduler {
     }
 
     // --- any thread ---
-    /// Queues `m` for this core and wakes it if needed.
+    /// Queues `m` for this core and wakes it if needed. Once the runtime is torn down (its
+    /// loops ended, see `close_inbox`), `m` is discarded at once instead.
     void post(inbox_message& m) noexcept {
+        if (closed_) return m.discard();
         if (inbox_.push(&m)) reactor_.wake();
     }
 
@@ -102,6 +104,12 @@ class scheduler {
     /// Teardown, with every core's loop ended and on one thread: first every core drops its
     /// queued messages, then every core destroys the tasks left on it.
     void discard_inbox() noexcept;
+    /// Teardown, with every loop ended and on one thread: discards what is queued, and what
+    /// is posted from now on (a channel's last sender destroyed with a task on another core).
+    void close_inbox() noexcept {
+        closed_ = true;
+        discard_inbox();
+    }
     void destroy_roots() noexcept;
 
   private:
@@ -127,6 +135,7 @@ class scheduler {
     std::unique_ptr<std::byte[]> scratch_;
     std::size_t coop_left_ = 0;
     bool stopping_ = false;
+    bool closed_ = false; // written only while no other thread runs (teardown)
 };
 
 /// The scheduler of the core the calling thread runs; null outside a runtime's cores.

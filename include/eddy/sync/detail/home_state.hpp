@@ -1,0 +1,92 @@
+// The shared state of a primitive whose handles may be on several cores: its home core and a
+// reference count. The count is atomic because handles are copied and destroyed on any core;
+// it changes when a handle does, never per operation (a message to home holds a reference
+// while it travels, so the state outlives every message about it).
+#pragma once
+
+#include "eddy/sync/detail/home_operation.hpp"
+
+#include <atomic>
+#include <utility>
+
+namespace eddy::sync::detail {
+
+class home_state {
+  public:
+    explicit home_state(scheduler& home) noexcept : home_(&home) {}
+    home_state(const home_state&) = delete;
+    home_state& operator=(const home_state&) = delete;
+
+    scheduler& home() const noexcept { return *home_; }
+    bool called_at_home() const noexcept { return calling_core() == home_; }
+
+    void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+    void release() noexcept {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    }
+
+    /// Runs `f()` on home: at once when called there, else in a message to home (one
+    /// allocation) that keeps the state alive until it has run. From a thread that runs no
+    /// core (a blocking job), it is a message too.
+    template <class F> void at_home(F f) {
+        if (called_at_home()) {
+            f();
+            return;
+        }
+        add_ref();
+        home_->post(*new call<F>(*this, std::move(f)));
+    }
+
+  protected:
+    virtual ~home_state() = default;
+
+  private:
+    template <class F> class call final : public inbox_message {
+      public:
+        call(home_state& s, F f) : state_(&s), f_(std::move(f)) {}
+        void deliver(scheduler&) override {
+            f_();
+            end();
+        }
+        void discard() noexcept override { end(); }
+
+      private:
+        void end() noexcept {
+            state_->release();
+            delete this;
+        }
+        home_state* state_;
+        F f_;
+    };
+
+    scheduler* home_;
+    std::atomic<int> refs_{1};
+};
+
+/// A counted reference to a `home_state`, for handles that are copied across cores.
+template <class State> class state_ref {
+  public:
+    state_ref() noexcept = default;
+    explicit state_ref(State* adopted) noexcept : state_(adopted) {}
+    state_ref(const state_ref& o) noexcept : state_(o.state_) {
+        if (state_) state_->add_ref();
+    }
+    state_ref(state_ref&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
+    state_ref& operator=(state_ref o) noexcept {
+        std::swap(state_, o.state_);
+        return *this;
+    }
+    ~state_ref() {
+        if (state_) state_->release();
+    }
+
+    State* get() const noexcept { return state_; }
+    State* operator->() const noexcept { return state_; }
+    State& operator*() const noexcept { return *state_; }
+    explicit operator bool() const noexcept { return state_ != nullptr; }
+
+  private:
+    State* state_ = nullptr;
+};
+
+} // namespace eddy::sync::detail
