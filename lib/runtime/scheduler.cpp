@@ -129,8 +129,8 @@ void scheduler::drain_on_stop() {
     }
 }
 
-void scheduler::discard_inbox() noexcept {
-    for (inbox_message* m = inbox_.take_all(); m;) {
+void scheduler::close_inbox() noexcept {
+    for (inbox_message* m = inbox_.close(); m;) {
         inbox_message* next = inbox::next(m); // `discard` may free m
         m->discard();
         m = next;

@@ -82,6 +82,7 @@ void cancel_request::retry_next_turn() noexcept {
 void cancel_request::withdraw() noexcept {
     unlink();
     if (registered_at_) registered_at_->remove_request(*this);
+    if (callback_) callback_->forget();
 }
 
 } // namespace eddy::detail

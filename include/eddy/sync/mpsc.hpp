@@ -9,13 +9,16 @@
 // does; using it elsewhere stops the program with a message). Senders go anywhere. Values
 // from one sender arrive in the order sent. A send on the receiver's core is plain code (no
 // lock, no atomic read-modify-write); a send from another core moves the value into a
-// message for the receiver's core (one allocation, one CAS) and the receiver resumes there.
+// message for the receiver's core (one allocation and a few atomic operations: the inbox
+// push, the count of values in flight, the state's reference, a bounded channel's slot) and
+// the receiver resumes there.
 //
 // Closing: when every sender is gone, `recv` gives what is left, then `std::nullopt`. When
 // the receiver is gone (or `close()`d), sends fail with `errc::channel_closed` and give the
-// value back. A bounded channel holds at most `capacity` values (see detail/mpsc_state.hpp
-// for the one-value exception when cores race for the last slot); `send` waits for room,
-// `try_send` fails at once with `errc::channel_full`.
+// value back; a closed receiver still gets what was sent before, then `std::nullopt`. A bounded
+// channel holds at most `capacity` values (see detail/mpsc_state.hpp for the brief excess when
+// cores race for the last slots); `send` waits for room, `try_send` fails at once with
+// `errc::channel_full`.
 //
 // Cancel safety: a cancelled `recv` loses nothing (the value stays queued); a cancelled
 // bounded `send` sent nothing (cancelling it after it was accepted is refused: it was sent).
@@ -61,21 +64,22 @@ template <class T> class sender_base {
     }
 
     /// True once the receiver is gone or closed: every send fails from now on.
-    bool is_closed() const noexcept { return state_->receiver_gone(); }
+    bool is_closed() const noexcept { return state_->closed(); }
 
   protected:
     explicit sender_base(state<T>* s) noexcept : state_(s) { state_->add_sender(); }
 
     /// A send that does not wait: on home, or reserved and posted from another core.
     send_result<T> send_at_once(T value) {
-        if (state_->receiver_gone()) return {errc::channel_closed, std::move(value)};
+        if (state_->closed()) return {errc::channel_closed, std::move(value)};
         if (sync::detail::calling_core() == &state_->home()) {
             if (!state_->room_here()) return {errc::channel_full, std::move(value)};
             state_->push_here(std::move(value));
             return {};
         }
         if (!state_->reserve_remote()) return {errc::channel_full, std::move(value)};
-        state_->post_remote(std::move(value));
+        if (auto back = state_->post_remote(std::move(value)))
+            return {errc::channel_closed, std::move(*back)};
         return {};
     }
 
@@ -99,15 +103,19 @@ template <class T> class sender : public detail::sender_base<T> {
             : parked(s.home()), state_(&s), value_(std::move(value)) {}
 
         bool await_ready() {
-            if (state_->receiver_gone()) return settle(false);
+            if (state_->closed()) return settle(false);
             if (sync::detail::calling_core() != &state_->home() && state_->reserve_remote()) {
                 // Room reserved from another core: the value travels on its own.
-                state_->post_remote(std::move(value_));
+                if (auto back = state_->post_remote(std::move(value_))) {
+                    value_ = std::move(*back);
+                    return settle(false);
+                }
                 return settle(true);
             }
             return parked::await_ready();
         }
         send_result<T> await_resume() {
+            this->mark_seen();
             if (sent_) return {};
             return {errc::channel_closed, std::move(value_)};
         }
@@ -117,7 +125,7 @@ template <class T> class sender : public detail::sender_base<T> {
 
       private:
         bool try_now() override {
-            if (state_->receiver_gone()) return settle(false);
+            if (state_->closed()) return settle(false);
             if (!state_->room_here()) return false;
             state_->push_here(std::move(value_));
             return settle(true);
@@ -186,7 +194,9 @@ template <class T> class receiver {
             else
                 state_->set_waiting_receiver(&node_);
         }
+        /// Refused once woken: the value (or the end) is there for it, and it runs on.
         bool cancel() noexcept {
+            if (node_.linked()) return false;
             withdraw();
             return true;
         }

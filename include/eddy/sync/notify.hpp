@@ -12,8 +12,9 @@
 // plain code (no lock, no atomic read-modify-write). From another core, a wait travels to
 // home as a message and back, and a notify is a message to home (one allocation).
 //
-// Cancel-safe: a cancelled `notified()` consumes nothing (a notification given to it once it
-// completed stands, and the cancellation is refused). Works with `eddy::timeout`.
+// Cancel-safe: a cancelled `notified()` consumes nothing. A wait that was given a
+// notification stands against a timeout; one destroyed by an abort before it ran passes the
+// notification on to the next waiter. Works with `eddy::timeout`.
 #pragma once
 
 #include "eddy/sync/detail/home_state.hpp"
@@ -30,7 +31,14 @@ class notify_state final : public home_state {
       public:
         explicit waiter(notify_state& s) noexcept : home_operation(s.home()), state_(&s) {}
         waiter(waiter&&) noexcept = default;
-        void await_resume() const noexcept {}
+        // Given a notification but destroyed before it ran (an abort): pass it on.
+        ~waiter() override {
+            if (completed_unseen()) {
+                auto* s = state_;
+                s->at_home([s] { s->notify_one(); });
+            }
+        }
+        void await_resume() noexcept { mark_seen(); }
 
       private:
         bool try_now() override { return std::exchange(state_->permit_, false); }

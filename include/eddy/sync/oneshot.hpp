@@ -131,7 +131,9 @@ template <class T> class receiver {
             v.reset();
             return out;
         }
+        /// Refused once woken: the value (or the end) is there for it, and it runs on.
         bool cancel() noexcept {
+            if (node_.linked()) return false;
             withdraw();
             return true;
         }

@@ -32,7 +32,7 @@ class stop_state final : public home_state {
       public:
         explicit waiter(stop_state& s) noexcept : home_operation(s.home()), state_(&s) {}
         waiter(waiter&&) noexcept = default;
-        void await_resume() const noexcept {}
+        void await_resume() noexcept { mark_seen(); }
 
       private:
         bool try_now() override { return state_->requested(); }

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <concepts>
+#include <utility>
 
 namespace eddy::detail {
 
@@ -27,6 +28,8 @@ class deferred_call : public list_hook {
   public:
     void (*run)(deferred_call*) = nullptr;
 };
+
+class cancel_callback;
 
 /// Who asks for a cancellation, so that a refusal can be retried.
 class cancel_request : public deferred_call {
@@ -41,15 +44,56 @@ class cancel_request : public deferred_call {
 
     /// Runs `run` at the start of the owner's next turn.
     void retry_next_turn() noexcept;
-    /// True while registered with a task that is away (it will call back when it returns).
-    bool waiting_for_return() const noexcept { return registered_at_ != nullptr; }
+    /// True while something will call back, so there is no need to retry every turn: a
+    /// task that is away (when it returns), or an operation that waits for another core's
+    /// answer before it can be withdrawn (see `cancel_callback`).
+    bool waiting_for_return() const noexcept {
+        return registered_at_ != nullptr || callback_ != nullptr;
+    }
     /// Stops waiting: no retry will come.
     void withdraw() noexcept;
 
   private:
     friend class task_promise_base;
+    friend class cancel_callback;
     task_promise_base* registered_at_ = nullptr;
     cancel_request* next_pending_ = nullptr;
+    cancel_callback* callback_ = nullptr;
+};
+
+/// Kept by an operation that refused a cancellation for now ("not yet") and will know when
+/// it can be withdrawn: `fire()` then retries the request on its owner's next turn, instead
+/// of the request retrying every turn. Both live on the same core; whichever goes first
+/// unhooks the other.
+class cancel_callback {
+  public:
+    cancel_callback() = default;
+    cancel_callback(const cancel_callback&) = delete;
+    cancel_callback& operator=(const cancel_callback&) = delete;
+    ~cancel_callback() { forget(); }
+
+    /// Remembers `r` for `fire()` (a request is remembered by one callback at a time).
+    void arm(cancel_request& r) noexcept {
+        if (request_ == &r) return;
+        forget();
+        if (r.callback_) r.callback_->request_ = nullptr;
+        request_ = &r;
+        r.callback_ = this;
+    }
+    /// The operation can be withdrawn now: the request tries again next turn.
+    void fire() noexcept {
+        if (cancel_request* r = request_) {
+            forget();
+            r->retry_next_turn();
+        }
+    }
+    void forget() noexcept {
+        if (request_) std::exchange(request_, nullptr)->callback_ = nullptr;
+    }
+
+  private:
+    friend class cancel_request;
+    cancel_request* request_ = nullptr;
 };
 
 /// The type-erased view of the awaiter a task is suspended on.

@@ -90,8 +90,11 @@ class scheduler {
     /// Queues `m` for this core and wakes it if needed. Once the runtime is torn down (its
     /// loops ended, see `close_inbox`), `m` is discarded at once instead.
     void post(inbox_message& m) noexcept {
-        if (closed_) return m.discard();
-        if (inbox_.push(&m)) reactor_.wake();
+        switch (inbox_.push(&m)) {
+        case inbox::pushed::first: reactor_.wake(); break;
+        case inbox::pushed::queued: break;
+        case inbox::pushed::closed: m.discard(); break;
+        }
     }
 
     // --- the loop, owning thread only ---
@@ -103,13 +106,10 @@ class scheduler {
     }
     /// Teardown, with every core's loop ended and on one thread: first every core drops its
     /// queued messages, then every core destroys the tasks left on it.
-    void discard_inbox() noexcept;
-    /// Teardown, with every loop ended and on one thread: discards what is queued, and what
-    /// is posted from now on (a channel's last sender destroyed with a task on another core).
-    void close_inbox() noexcept {
-        closed_ = true;
-        discard_inbox();
-    }
+    /// Teardown, with every loop ended: discards what is queued, and what is posted from
+    /// now on, from any thread (a channel's last sender destroyed with a task of another
+    /// core, a notify from a thread that runs no core).
+    void close_inbox() noexcept;
     void destroy_roots() noexcept;
 
   private:
@@ -135,7 +135,6 @@ class scheduler {
     std::unique_ptr<std::byte[]> scratch_;
     std::size_t coop_left_ = 0;
     bool stopping_ = false;
-    bool closed_ = false; // written only while no other thread runs (teardown)
 };
 
 /// The scheduler of the core the calling thread runs; null outside a runtime's cores.

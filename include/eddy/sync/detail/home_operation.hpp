@@ -8,9 +8,11 @@
 // own core. A core that posts to a sleeping core writes its eventfd once per batch.
 //
 // Cancelling (timeout, abort) an operation parked at home from another core cannot unpark it
-// from there: `cancel()` posts a withdraw message and answers "not yet"; the canceller tries
-// again on its next loop turns and succeeds once home has answered "withdrawn". If home
-// completed the operation first, its completion stands and the coroutine resumes with it.
+// from there: `cancel()` posts a withdraw message and answers "not yet"; home always answers
+// it, with "withdrawn" (it was still parked) or "too late" (it had completed: its answer
+// came first, on the same path, and the result stands). The canceller is called back when
+// that answer comes (`cancel_callback`), so nothing polls meanwhile, and the awaiter is not
+// destroyed while home may still touch one of its messages.
 //
 // A primitive derives its awaiters from `home_operation` and gives it two hooks, both run
 // on home: `try_now()` (do it if it can be done at once; true when done, the outcome stored
@@ -71,8 +73,9 @@ class home_operation : public list_hook {
         case phase::sent:
             phase_ = phase::withdrawing;
             post_home(second_, &withdraw);
+            callback_.arm(r);
             return false;
-        case phase::withdrawing: return false;
+        case phase::withdrawing: callback_.arm(r); return false;
         case phase::withdrawn: return true;
         case phase::finished: return r.force;
         }
@@ -87,8 +90,7 @@ class home_operation : public list_hook {
             phase_ = phase::finished;
             home_->schedule(node_);
         } else {
-            withdrawn_ = false;
-            post_origin();
+            answer_home(first_, &completed);
         }
     }
 
@@ -105,13 +107,20 @@ class home_operation : public list_hook {
     virtual void park() = 0;
 
     scheduler& home() const noexcept { return *home_; }
+    /// On the awaiting core: the operation completed (home gave it what it waited for) but
+    /// its coroutine will never see it (a forced cancellation destroys it before it runs).
+    /// A primitive whose completion hands over something that must not be lost (a
+    /// notification) passes it on from its awaiter's destructor.
+    bool completed_unseen() const noexcept { return phase_ == phase::finished && !seen_; }
+    /// Called from `await_resume`.
+    void mark_seen() noexcept { seen_ = true; }
 
   private:
     enum class phase : std::uint8_t {
         idle,        // not suspended
         parked_here, // in the wait list, on its own core
         sent,        // a request at home, or parked there
-        withdrawing, // a withdraw request on its way
+        withdrawing, // a withdraw request on its way; home's answer to it will come
         withdrawn,   // home took it out: cancelled
         finished,    // completed; the coroutine is queued to resume
     };
@@ -129,37 +138,43 @@ class home_operation : public list_hook {
         m.on_delivery = f;
         home_->post(m);
     }
-    // The first message carries the request, then (once home took it) the answer: they are
-    // never queued at once. The second carries a withdraw, which may overlap the answer.
-    void post_origin() noexcept {
-        first_.op = this;
-        first_.on_delivery = &answer;
-        origin_->post(first_);
+    void answer_home(message& m, void (*f)(home_operation&)) noexcept {
+        m.op = this;
+        m.on_delivery = f;
+        origin_->post(m);
     }
+
+    // The first message carries the request, then (once home took it) the completion: they
+    // are never queued at once. The second carries the withdraw, then home's answer to it.
+    // Home posts the completion before it can see the withdraw, both from one thread, so on
+    // the awaiting core the completion always arrives first.
 
     // On home.
     static void arrive(home_operation& op) {
-        if (op.try_now()) {
-            op.withdrawn_ = false;
-            op.post_origin();
-        } else {
+        if (op.try_now())
+            op.answer_home(op.first_, &completed);
+        else
             op.park();
-        }
     }
     static void withdraw(home_operation& op) {
-        if (!op.linked()) return; // completed: its answer is on the way
+        op.withdrawn_ = op.linked(); // not linked: completed, its completion is on the way
         op.unlink();
-        op.withdrawn_ = true;
-        op.post_origin();
+        op.answer_home(op.second_, &withdraw_answered);
     }
     // On the awaiting core.
-    static void answer(home_operation& op) {
-        if (op.withdrawn_) {
-            op.phase_ = phase::withdrawn; // the canceller's next try succeeds
-            return;
-        }
+    static void completed(home_operation& op) {
+        if (op.phase_ == phase::withdrawing) return; // resumed when the withdraw is answered
         op.phase_ = phase::finished;
         op.origin_->schedule(op.node_);
+    }
+    static void withdraw_answered(home_operation& op) {
+        if (op.withdrawn_) {
+            op.phase_ = phase::withdrawn;
+        } else {
+            op.phase_ = phase::finished; // too late: the completion stands
+            op.origin_->schedule(op.node_);
+        }
+        op.callback_.fire();
     }
 
     scheduler* home_;
@@ -167,7 +182,9 @@ class home_operation : public list_hook {
     ready_node node_;
     message first_;
     message second_;
+    eddy::detail::cancel_callback callback_;
     phase phase_ = phase::idle; // written on the awaiting core only
+    bool seen_ = false;         // awaiting core only
     bool withdrawn_ = false;    // written on home only, read after its answer arrives
 };
 

@@ -7,8 +7,11 @@
 // what it holds with three counters, each written by one side: `admitted_home_` and `taken_`
 // by home (plain stores), `admitted_remote_` by other cores (CAS). A sender on another core
 // reserves a slot before it posts, so a value in flight already counts. Home's check and a
-// remote reservation racing for the last slot may both see room: the channel then holds one
-// value over its capacity for that moment (it stays bounded; no value is lost or reordered).
+// remote reservation racing for the last slots may both see room, because neither side
+// waits for the other's latest store to be visible (that would cost home an atomic
+// read-modify-write per send): the channel may then hold more than its capacity by the
+// admissions of one side that the other had not seen yet, typically one value. It stays
+// bounded, and no value is lost or reordered.
 #pragma once
 
 #include "eddy/runtime/detail/misuse.hpp"
@@ -45,20 +48,18 @@ template <class T> class mpsc_state {
         add_ref();
     }
     /// The last sender gone ends the stream: the receiver sees it after every value sent.
+    /// The end travels through home's inbox even from home, so it comes after the values
+    /// other cores posted before their senders went.
     void drop_sender() noexcept {
         if (senders_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            scheduler* here = calling_core();
-            if (here == home_ || !here) {
-                on_senders_gone();
-            } else {
-                add_ref(); // for the message
-                home_->post(senders_gone_message_);
-            }
+            add_ref(); // for the message
+            home_->post(senders_gone_message_);
         }
         release();
     }
 
-    bool receiver_gone() const noexcept { return receiver_gone_.load(std::memory_order_acquire); }
+    /// True once the receiver closed the channel or is gone: sends fail.
+    bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
 
     // --- sending, on home ---
     /// True when a send on home may push now.
@@ -91,10 +92,25 @@ template <class T> class mpsc_state {
                 return true;
         }
     }
-    /// Sends a value whose slot is reserved: it travels to home in a message.
-    void post_remote(T value) {
+    /// Sends a value whose slot is reserved: it travels to home in a message. Gives the
+    /// value back if the receiver closed meanwhile.
+    ///
+    /// A closed channel's receiver still gets the values that were sent before: it ends
+    /// once none is in flight. The sender counts itself in flight, then looks at `closed_`;
+    /// `close_receiver` sets `closed_`, then looks at the count (all four sequentially
+    /// consistent), so one of them sees the other: either the receiver waits for this
+    /// value, or this send fails. A failed send still lands an empty message, which ends the
+    /// count it took.
+    std::optional<T> post_remote(T value) {
         add_ref(); // for the message
+        in_flight_.fetch_add(1, std::memory_order_seq_cst);
+        if (closed_.load(std::memory_order_seq_cst)) {
+            if (bounded()) admitted_remote_.fetch_sub(1, std::memory_order_acq_rel);
+            home_->post(*new remote_value(*this, std::nullopt));
+            return value;
+        }
         home_->post(*new remote_value(*this, std::move(value)));
+        return std::nullopt;
     }
 
     // --- parked senders of a bounded channel, on home ---
@@ -111,7 +127,13 @@ template <class T> class mpsc_state {
     // --- receiving, on home ---
     void check_receiver() const noexcept { eddy::detail::check_owner(*home_, "an mpsc receiver"); }
     bool has_value() const noexcept { return !queue_.empty(); }
-    bool ended() const noexcept { return queue_.empty() && senders_gone_; }
+    /// Nothing more will come: every sender is gone, or the receiver closed and no value is
+    /// in flight. (Checked after the queue is empty.)
+    bool ended() const noexcept {
+        return queue_.empty() &&
+               (senders_gone_ || (closed_.load(std::memory_order_relaxed) &&
+                                  in_flight_.load(std::memory_order_seq_cst) == 0));
+    }
     std::size_t size() const noexcept { return queue_.size(); }
 
     std::optional<T> pop() {
@@ -132,15 +154,16 @@ template <class T> class mpsc_state {
     /// The receiver closes: senders fail from now on, parked senders get their values back.
     /// What is queued stays for the receiver to drain.
     void close_receiver() noexcept {
-        receiver_gone_.store(true, std::memory_order_release);
+        closed_.store(true, std::memory_order_seq_cst);
         while (auto* s = parked_senders_.pop_front()) {
             s->set_outcome(false);
             s->finish();
         }
     }
-    /// The receiver is destroyed: also drops what is queued.
+    /// The receiver is destroyed: also drops what is queued and what arrives.
     void drop_receiver() noexcept {
         close_receiver();
+        receiver_dropped_ = true;
         queue_.clear();
         release();
     }
@@ -148,7 +171,7 @@ template <class T> class mpsc_state {
   private:
     class remote_value final : public inbox_message {
       public:
-        remote_value(mpsc_state& s, T v) : state_(&s), value_(std::move(v)) {}
+        remote_value(mpsc_state& s, std::optional<T> v) : state_(&s), value_(std::move(v)) {}
         void deliver(scheduler&) override {
             state_->arrive(std::move(value_));
             state_->release();
@@ -161,7 +184,7 @@ template <class T> class mpsc_state {
 
       private:
         mpsc_state* state_;
-        T value_;
+        std::optional<T> value_; // empty: a send that failed, landing its count
     };
 
     class senders_gone_message final : public inbox_message {
@@ -184,13 +207,14 @@ template <class T> class mpsc_state {
         counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_release);
     }
 
-    void arrive(T value) {
-        if (receiver_gone()) {
+    void arrive(std::optional<T> value) {
+        in_flight_.fetch_sub(1, std::memory_order_seq_cst);
+        if (value && receiver_dropped_) {
             if (bounded()) bump(taken_); // its slot is free again
-            return;
+            value.reset();
         }
-        queue_.push_back(std::move(value));
-        wake_receiver();
+        if (value) queue_.push_back(std::move(*value));
+        if (value || ended()) wake_receiver();
     }
 
     void admit_parked() {
@@ -221,7 +245,8 @@ template <class T> class mpsc_state {
     const std::size_t capacity_;
     std::atomic<int> refs_{1}; // the receiver's
     std::atomic<std::size_t> senders_{0};
-    std::atomic<bool> receiver_gone_{false};
+    std::atomic<bool> closed_{false};
+    std::atomic<std::size_t> in_flight_{0}; // values posted by other cores, not yet arrived
     std::atomic<std::uint64_t> admitted_home_{0};
     std::atomic<std::uint64_t> admitted_remote_{0};
     std::atomic<std::uint64_t> taken_{0};
@@ -231,6 +256,7 @@ template <class T> class mpsc_state {
     ready_node* receiver_waiting_ = nullptr;
     intrusive_list<parked_sender> parked_senders_;
     bool senders_gone_ = false;
+    bool receiver_dropped_ = false;
 };
 
 } // namespace eddy::sync::detail
