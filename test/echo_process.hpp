@@ -1,5 +1,6 @@
 // The real eddy-echo binary for the integration tests: its path (from the EDDY_ECHO
-// environment variable, which test/meson.build sets) and its start.
+// environment variable, which test/meson.build sets) and its start; and the wait for any
+// sample server's "listening on ADDRESS".
 #pragma once
 
 #include "child_process.hpp"
@@ -19,10 +20,12 @@ inline std::string echo_binary() {
     return path;
 }
 
-/// Waits for a started eddy-echo's "listening on ADDRESS" line and gives the address.
-inline eddy::net::socket_address start_echo(child_process& server) {
+/// Waits for a started sample server's "listening on ADDRESS" line (`program` names it in a
+/// failure) and gives the address: an IPv4 one with a real port.
+inline eddy::net::socket_address await_listening(child_process& server,
+                                                 const std::string& program) {
     auto line = server.read_stdout_line(startup_limit);
-    if (!line) FAIL("eddy-echo printed no line within the time limit");
+    if (!line) FAIL(program << " printed no line within the time limit");
     const std::string prefix = "listening on ";
     INFO("first line: " << *line);
     REQUIRE(line->starts_with(prefix));
@@ -31,6 +34,11 @@ inline eddy::net::socket_address start_echo(child_process& server) {
     CHECK(addr->is_v4());
     CHECK(addr->port() != 0);
     return *addr;
+}
+
+/// Waits for a started eddy-echo's "listening on ADDRESS" line and gives the address.
+inline eddy::net::socket_address start_echo(child_process& server) {
+    return await_listening(server, "eddy-echo");
 }
 
 } // namespace eddy_test

@@ -3,6 +3,7 @@
 #include "eddy/eddy.hpp"
 
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -318,4 +319,62 @@ EDDY_TEST_CASE("accept keeps going when the process runs out of fds", "[net][tcp
     CHECK(total == client_count);
     CHECK_FALSE(server.is_finished());
     if (failure) FAIL("accept failed: " << failure->message());
+}
+
+namespace {
+
+std::size_t open_fd_count() {
+    std::size_t count = 0;
+    DIR* dir = ::opendir("/proc/self/fd");
+    REQUIRE(dir != nullptr);
+    while (dirent* entry = ::readdir(dir))
+        count += entry->d_name[0] != '.';
+    ::closedir(dir);
+    return count;
+}
+
+} // namespace
+
+EDDY_TEST_CASE("a connect with a time limit to a full listener times out, naming the address",
+               "[net][tcp][timeout]") {
+    // Backlog 0: the queue holds one connection, nobody accepts, and the kernel drops every
+    // later SYN, so a connect stays in SYN_SENT (its first retry comes a second later).
+    auto listener = tcp_listener::bind("127.0.0.1:0", {.backlog = 0}).value();
+    const auto addr = listener.local_addr().value();
+    auto queued = co_await tcp_stream::connect(addr, patience);
+    REQUIRE(queued);
+
+    const std::size_t fds_before = open_fd_count();
+    auto by_address = co_await tcp_stream::connect(addr, 50ms);
+    check_fails_naming(by_address, eddy::errc::timed_out, addr.to_string());
+    CHECK_THAT(by_address.error().message(),
+               Catch::Matchers::StartsWith("operation timed out: 127.0.0.1:"));
+    auto by_text = co_await tcp_stream::connect(addr.to_string(), 50ms);
+    check_fails_naming(by_text, eddy::errc::timed_out, addr.to_string());
+    CHECK(open_fd_count() == fds_before); // the half-open sockets were closed
+}
+
+EDDY_TEST_CASE("a connect with a time limit that is refused says so, naming the address",
+               "[net][tcp][timeout]") {
+    socket_address addr;
+    {
+        auto gone = tcp_listener::bind("127.0.0.1:0").value();
+        addr = gone.local_addr().value();
+    }
+    auto by_address = co_await tcp_stream::connect(addr, patience);
+    check_fails_naming(by_address, std::errc::connection_refused, addr.to_string());
+    auto by_text = co_await tcp_stream::connect(addr.to_string(), patience);
+    check_fails_naming(by_text, std::errc::connection_refused, addr.to_string());
+}
+
+EDDY_TEST_CASE("a connect with a time limit that succeeds gives a working stream",
+               "[net][tcp][timeout]") {
+    auto listener = tcp_listener::bind("127.0.0.1:0").value();
+    const auto addr = listener.local_addr().value();
+    auto client = co_await tcp_stream::connect(addr.to_string(), patience);
+    REQUIRE(client);
+    auto server = co_await eddy::timeout(patience, listener.accept());
+    REQUIRE(server);
+    const auto there = co_await pass_text(*client, *server, "within the limit");
+    CHECK(there == "within the limit");
 }

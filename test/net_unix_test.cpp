@@ -280,6 +280,8 @@ EDDY_TEST_CASE("a connect to a listener whose queue is full waits until the serv
     auto gave_up = co_await eddy::timeout(50ms, unix_stream::connect(addr));
     REQUIRE_FALSE(gave_up);
     CHECK(gave_up.error() == eddy::errc::timed_out);
+    auto limited = co_await unix_stream::connect(addr, 50ms); // the same, naming the path
+    check_fails_naming(limited, eddy::errc::timed_out, path.string());
 
     scoped waiting(eddy::spawn(unix_stream::connect(addr)));
     co_await eddy::sleep_for(30ms);

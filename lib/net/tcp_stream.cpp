@@ -1,5 +1,6 @@
 #include "eddy/net/tcp_stream.hpp"
 
+#include "connect_within.hpp"
 #include "eddy/detail/unique_fd.hpp"
 #include "eddy/net/detail/adopt_stream.hpp"
 #include "eddy/net/detail/sockopt.hpp"
@@ -42,6 +43,18 @@ task<result<tcp_stream>> tcp_stream::connect(std::string host_port) {
         last = std::move(s).error();
     }
     co_return last;
+}
+
+task<result<tcp_stream>> tcp_stream::connect(socket_address addr,
+                                             std::chrono::steady_clock::duration limit) {
+    std::string named = addr.to_string();
+    return detail::connect_within(connect(addr), limit, std::move(named));
+}
+
+task<result<tcp_stream>> tcp_stream::connect(std::string host_port,
+                                             std::chrono::steady_clock::duration limit) {
+    std::string named = host_port;
+    return detail::connect_within(connect(std::move(host_port)), limit, std::move(named));
 }
 
 result<socket_address> tcp_stream::local_addr() const {

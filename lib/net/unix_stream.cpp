@@ -1,5 +1,6 @@
 #include "eddy/net/unix_stream.hpp"
 
+#include "connect_within.hpp"
 #include "eddy/detail/retry_on_eintr.hpp"
 #include "eddy/detail/unique_fd.hpp"
 #include "eddy/net/detail/adopt_stream.hpp"
@@ -50,6 +51,18 @@ task<result<unix_stream>> unix_stream::connect(std::string addr) {
     if (!parsed) co_return std::move(parsed).error();
     auto connected = co_await connect(std::move(*parsed));
     co_return connected;
+}
+
+task<result<unix_stream>> unix_stream::connect(unix_address addr,
+                                               std::chrono::steady_clock::duration limit) {
+    std::string named = addr.to_string();
+    return detail::connect_within(connect(std::move(addr)), limit, std::move(named));
+}
+
+task<result<unix_stream>> unix_stream::connect(std::string addr,
+                                               std::chrono::steady_clock::duration limit) {
+    std::string named = addr;
+    return detail::connect_within(connect(std::move(addr)), limit, std::move(named));
 }
 
 result<std::pair<unix_stream, unix_stream>> unix_stream::pair() {

@@ -11,6 +11,7 @@
 // 3600). Exit 1 with one line on stderr when stdin cannot be read (a directory, closed),
 // it cannot connect or the connection fails; exit 2 on bad arguments.
 #include "../common/cli.hpp"
+#include "../common/seconds.hpp"
 #include "../common/signals.hpp"
 #include "sessions.hpp"
 
@@ -19,24 +20,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <optional>
 
 namespace {
 
-/// --wait's seconds as a duration: a number more than 0 and at most 3600. NaN, infinities,
-/// negatives and 0 are refused (0 would end the session before the last datagram could
-/// have an answer).
-std::optional<eddy::clock::duration> parse_wait(const std::string& text) {
-    double seconds = 0;
-    const char* end = text.data() + text.size();
-    const auto [stop, ec] = std::from_chars(text.data(), end, seconds);
-    if (ec != std::errc() || stop != end) return std::nullopt;
-    if (!(seconds > 0 && seconds <= 3600)) return std::nullopt; // false for NaN too
-    return std::chrono::duration_cast<eddy::clock::duration>(
-        std::chrono::duration<double>(seconds));
-}
+/// --wait's bound: more than an hour of silence is no answer to wait for.
+constexpr double most_wait_seconds = 3600;
 
 /// Why stdin cannot be read, or nothing. Asked before the runtime exists: with fd 0 closed,
 /// the runtime's first fd (its epoll instance) would take number 0 and pass for stdin.
@@ -73,7 +63,8 @@ int main(int argc, char** argv) {
     if (int code = eddy::samples::parse_or_exit_code(app, argc, argv); code >= 0) return code;
     if (address.empty() && unix_path.empty())
         return eddy::samples::usage_error(app, "give the server as HOST:PORT, or --unix PATH");
-    const auto wait = parse_wait(wait_text);
+    // 0 would end the session before the last datagram could have an answer.
+    const auto wait = eddy::samples::parse_seconds(wait_text, most_wait_seconds);
     if (!wait)
         return eddy::samples::usage_error(
             app, "--wait: expected seconds, more than 0 and at most 3600, not '" + wait_text + "'");

@@ -3,16 +3,21 @@
 # clean-up on exit (which also stops a demo server left running), messages and errors.
 # Sourced by tools/dev, which has already set ROOT and changed into it.
 
-# Scratch space and the demo server's PID; both are cleaned up on any exit.
+# Scratch space and the demo servers' PIDs (the server, and the one behind it when the
+# server is a proxy); all are cleaned up on any exit.
 SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/eddy-dev.XXXXXX")"
 SERVER_PID=""
+UPSTREAM_PID=""
 
 cleanup() {
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        sleep 0.5
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
+    local pid
+    for pid in "$SERVER_PID" "$UPSTREAM_PID"; do
+        if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            sleep 0.5
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
     rm -rf "$SCRATCH"
 }
 trap cleanup EXIT

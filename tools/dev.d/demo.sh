@@ -1,16 +1,18 @@
 # shellcheck shell=bash
 # tools/dev.d/demo.sh: `tools/dev demo`: build the sample programs it runs (and the library
 # they link), not the tests, then run the echo server over TCP, UDP and a Unix socket with
-# eddy-echo-client and eddy-connect talking to it.
+# eddy-echo-client and eddy-connect talking to it, and eddy-proxy in front of it.
 
 # The programs the demo runs: their ninja targets in build/release, and their paths (the
 # bench runs ECHO_SERVER too).
 ECHO_SERVER_TARGET=samples/echo/eddy-echo
 ECHO_CLIENT_TARGET=samples/echo/eddy-echo-client
 CONNECT_TARGET=samples/connect/eddy-connect
+PROXY_TARGET=samples/proxy/eddy-proxy
 ECHO_SERVER="build/release/$ECHO_SERVER_TARGET"
 ECHO_CLIENT="build/release/$ECHO_CLIENT_TARGET"
 CONNECT="build/release/$CONNECT_TARGET"
+PROXY="build/release/$PROXY_TARGET"
 
 # Start a server in the background; its stdout goes to $SCRATCH/server.out.
 # Sets SERVER_PID. Line-buffer stdout so "listening on" shows up at once.
@@ -74,6 +76,32 @@ start_echo_server() {
     echo "server is listening on $LISTEN_ADDR"
 }
 
+# Put eddy-proxy with "$@" in front of the running server, which becomes UPSTREAM_PID (its
+# output files are renamed, not reopened, so it keeps writing to them), and wait for the
+# proxy's "listening on ADDRESS"; sets LISTEN_ADDR to the proxy's.
+start_proxy() {
+    UPSTREAM_PID="$SERVER_PID"
+    mv "$SCRATCH/server.out" "$SCRATCH/upstream.out"
+    mv "$SCRATCH/server.err" "$SCRATCH/upstream.err"
+    start_server "$PROXY" "$@"
+    local status=0
+    wait_for_listen_address || status=$?
+    if [[ $status -ne 0 ]]; then
+        show_server_output
+        [[ $status -eq 2 ]] && die "proxy exited before it was listening"
+        die "proxy did not report 'listening on ADDRESS' within 10 s"
+    fi
+    echo "proxy is listening on $LISTEN_ADDR"
+}
+
+# Stop the proxy, then the server behind it (each as stop_server does).
+stop_proxy_and_upstream() {
+    stop_server
+    SERVER_PID="$UPSTREAM_PID"
+    UPSTREAM_PID=""
+    stop_server
+}
+
 # Run a client command, bounded to 10 s; die (after stopping the server) if it fails.
 run_client() {
     local -a prefix=()
@@ -118,10 +146,24 @@ demo_echo() {
     echo "the server removed its socket file"
 }
 
+demo_proxy() {
+    [[ -x "$ECHO_SERVER" && -x "$ECHO_CLIENT" && -x "$PROXY" ]] || die "sample binaries not built"
+
+    heading "a TCP proxy: $PROXY in front of $ECHO_SERVER"
+    start_echo_server --listen 127.0.0.1:0
+    local upstream="$LISTEN_ADDR"
+    start_proxy --listen 127.0.0.1:0 --to "$upstream" --connect-timeout 2
+    heading "sending a line to the proxy ($LISTEN_ADDR), echoed by the server behind it"
+    run_client "$ECHO_CLIENT" "$LISTEN_ADDR" "through the proxy and back"
+    heading "stopping the proxy and the echo server (SIGTERM)"
+    stop_proxy_and_upstream
+}
+
 cmd_demo() {
     deps_or_warn
     # Only the programs it runs: the tests are left for `tools/dev test` to build.
-    build_one release "$ECHO_SERVER_TARGET" "$ECHO_CLIENT_TARGET" "$CONNECT_TARGET" ||
-        die "release build failed"
+    build_one release "$ECHO_SERVER_TARGET" "$ECHO_CLIENT_TARGET" "$CONNECT_TARGET" \
+        "$PROXY_TARGET" || die "release build failed"
     demo_echo
+    demo_proxy
 }

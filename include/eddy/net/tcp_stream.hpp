@@ -43,6 +43,13 @@ class tcp_stream : public stream_socket, public splittable<tcp_stream> {
     static task<result<tcp_stream>> connect(socket_address addr);
     /// Resolves "host:port" and connects to the first address that accepts.
     static task<result<tcp_stream>> connect(std::string host_port);
+    /// The same, given up after `limit` (resolving included): then `errc::timed_out` naming
+    /// the address, "operation timed out: 10.0.0.1:80" (a bare `eddy::timeout` around
+    /// `connect` gives the code alone). Other errors as above. Cancel-safe.
+    static task<result<tcp_stream>> connect(socket_address addr,
+                                            std::chrono::steady_clock::duration limit);
+    static task<result<tcp_stream>> connect(std::string host_port,
+                                            std::chrono::steady_clock::duration limit);
 
     result<socket_address> local_addr() const;
     result<socket_address> peer_addr() const;

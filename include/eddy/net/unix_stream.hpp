@@ -18,6 +18,7 @@
 #include "eddy/net/unix_address.hpp"
 #include "eddy/runtime/task.hpp"
 
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -46,6 +47,12 @@ class unix_stream : public stream_socket, public splittable<unix_stream> {
     /// Same, from a path or "@name"; an address that does not parse gives
     /// `errc::invalid_address` naming it.
     static task<result<unix_stream>> connect(std::string addr);
+    /// The same, given up after `limit` (a full queue included): then `errc::timed_out`
+    /// naming the address, "operation timed out: /run/app.sock". Cancel-safe.
+    static task<result<unix_stream>> connect(unix_address addr,
+                                             std::chrono::steady_clock::duration limit);
+    static task<result<unix_stream>> connect(std::string addr,
+                                             std::chrono::steady_clock::duration limit);
 
     /// Two streams connected to each other (socketpair), e.g. to talk to a child process
     /// or between two tasks. Errors: the system's (EMFILE...), with context "socketpair".
