@@ -12,6 +12,10 @@
 #include "eddy/runtime/task.hpp"
 #include "eddy/runtime/yield_now.hpp"
 
+#include "eddy/task/task_group.hpp"
+#include "eddy/task/when_all.hpp"
+#include "eddy/task/when_any.hpp"
+
 #include "eddy/time/interval.hpp"
 #include "eddy/time/sleep.hpp"
 #include "eddy/time/timeout.hpp"

@@ -15,6 +15,7 @@
 // interrupted there: the cancellation waits for it.
 #pragma once
 
+#include "eddy/runtime/detail/captured.hpp"
 #include "eddy/runtime/detail/inbox.hpp"
 #include "eddy/runtime/detail/runtime_core.hpp"
 #include "eddy/runtime/detail/task_promise_base.hpp"
@@ -24,9 +25,7 @@
 #include <cassert>
 #include <concepts>
 #include <cstdint>
-#include <exception>
 #include <type_traits>
-#include <variant>
 
 namespace eddy {
 
@@ -110,32 +109,6 @@ template <class F> task<submit_value_t<F>> invoke_as_task(F& f) {
         co_return co_await f();
     else
         co_return f();
-}
-
-/// A task's value or exception, held so it can be carried to another core first.
-template <class T> class captured {
-  public:
-    using stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
-    std::variant<std::monostate, stored, std::exception_ptr> outcome;
-    T get() {
-        if (outcome.index() == 2) std::rethrow_exception(std::get<2>(outcome));
-        if constexpr (!std::is_void_v<T>) return std::move(std::get<1>(outcome));
-    }
-};
-
-template <class T> task<captured<T>> capture(task<T> t) {
-    captured<T> c;
-    try {
-        if constexpr (std::is_void_v<T>) {
-            co_await std::move(t);
-            c.outcome.template emplace<1>();
-        } else {
-            c.outcome.template emplace<1>(co_await std::move(t));
-        }
-    } catch (...) {
-        c.outcome.template emplace<2>(std::current_exception());
-    }
-    co_return c;
 }
 
 } // namespace detail

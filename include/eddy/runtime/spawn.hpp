@@ -3,6 +3,8 @@
 //
 //     auto h = eddy::spawn(serve(std::move(stream)));   // runs on its own from now on
 //     eddy::result<int> r = co_await h;                  // its value, or operation_canceled
+//     auto soon = co_await eddy::timeout(1s, h);         // timed_out: the task runs on, and
+//                                                        // h can be awaited again
 //     h.abort();                                         // destroys it where it waits
 //
 // The task stays on this core. Dropping the handle detaches the task; an exception it ends
@@ -20,6 +22,13 @@
 
 namespace eddy {
 
+template <class T> class join_handle;
+
+namespace detail {
+/// What the handle shares with its task (for a `task_group`, which listens for its end).
+template <class T> join_state<T>* state_of(join_handle<T>& h) noexcept;
+} // namespace detail
+
 template <class T> class join_handle {
     using state_type = detail::join_state<T>;
 
@@ -27,8 +36,9 @@ template <class T> class join_handle {
     class awaiter {
       public:
         explicit awaiter(state_type* s) noexcept : state_(s) {}
-        awaiter(const awaiter&) = delete;
-        awaiter& operator=(const awaiter&) = delete;
+        // Movable until it is awaited (so it can be handed to `timeout`).
+        awaiter(awaiter&& o) noexcept : state_(o.state_) {}
+        awaiter& operator=(awaiter&&) = delete;
         ~awaiter() {
             if (node_.handle && !state_->finished()) state_->set_joiner(nullptr);
         }
@@ -41,6 +51,15 @@ template <class T> class join_handle {
         /// The task's value; `errc::operation_canceled` if it was aborted or the runtime
         /// stopped; rethrows the exception the task ended with.
         result<T> await_resume() { return outcome_of(*state_); }
+
+        /// Stops waiting (under `timeout`): the task runs on, and the handle can be awaited
+        /// again. False when the task has ended and the joiner is queued with its outcome.
+        bool cancel() noexcept {
+            if (state_->finished()) return false;
+            state_->set_joiner(nullptr);
+            node_.handle = {};
+            return true;
+        }
 
       private:
         state_type* state_;
@@ -86,12 +105,17 @@ template <class T> class join_handle {
     }
 
   private:
+    template <class U> friend detail::join_state<U>* detail::state_of(join_handle<U>&) noexcept;
     static result<T> outcome_of(state_type& s) { return s.take(); }
 
     state_type* state_ = nullptr;
 };
 
 namespace detail {
+
+template <class T> join_state<T>* state_of(join_handle<T>& h) noexcept {
+    return h.state_;
+}
 
 template <class T> join_handle<T> spawn_on_scheduler(scheduler& s, task<T> t) {
     auto* state = new join_state<T>(s);

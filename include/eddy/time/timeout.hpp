@@ -3,8 +3,10 @@
 //     auto n = co_await eddy::timeout(5s, stream.read(buf));   // result<std::size_t>
 //     if (!n && n.error() == eddy::errc::timed_out) { ... }
 //
-// `op` is any cancellable awaitable: eddy's I/O operations, sleeps, interval ticks, and tasks
-// (a task that times out is destroyed, with every operation it waits on). On expiry the
+// `op` is any cancellable awaitable: eddy's I/O operations, sleeps, interval ticks, tasks (a
+// task that times out is destroyed, with every operation it waits on), and join handles (the
+// task runs on; only the wait for it ends). An lvalue `op` is awaited in place, so a handle
+// given as `timeout(d, handle)` can be awaited again; an rvalue is moved in. On expiry the
 // operation is withdrawn before the awaiter resumes, so no later event touches it. The
 // result is `result<T>` for an operation giving `result<T>` or `T`, with
 // `errc::timed_out` when the time ran out first.
@@ -19,6 +21,7 @@
 #include <chrono>
 #include <optional>
 #include <type_traits>
+#include <utility>
 
 namespace eddy {
 
@@ -35,7 +38,8 @@ template <class Op> class timeout_awaiter : private timer_node {
   public:
     using output = typename as_result<await_result_t<Op&>>::type;
 
-    timeout_awaiter(clock::time_point deadline, Op op) : op_(std::move(op)), deadline_(deadline) {}
+    timeout_awaiter(clock::time_point deadline, Op&& op)
+        : op_(std::forward<Op>(op)), deadline_(deadline) {}
     timeout_awaiter(const timeout_awaiter&) = delete;
     timeout_awaiter& operator=(const timeout_awaiter&) = delete;
     ~timeout_awaiter() {
@@ -116,7 +120,7 @@ template <class Op> class timeout_awaiter : private timer_node {
         timeout_awaiter* self = nullptr;
     };
 
-    Op op_;
+    Op op_; // a reference for an lvalue operation
     std::optional<std::conditional_t<wraps, inner_type, char>> inner_;
     clock::time_point deadline_;
     scheduler* owner_ = nullptr;
@@ -130,9 +134,9 @@ template <class Op> class timeout_awaiter : private timer_node {
 
 /// Awaits `op` for at most `d`; see the top of this header.
 template <class Rep, class Period, class Op>
-detail::timeout_awaiter<Op> timeout(std::chrono::duration<Rep, Period> d, Op op) {
+detail::timeout_awaiter<Op> timeout(std::chrono::duration<Rep, Period> d, Op&& op) {
     return detail::timeout_awaiter<Op>(clock::now() + std::chrono::ceil<clock::duration>(d),
-                                       std::move(op));
+                                       std::forward<Op>(op));
 }
 
 } // namespace eddy

@@ -14,6 +14,16 @@
 
 namespace eddy::detail {
 
+/// Told, on the task's core, when a spawned task ends (returns, throws, or is aborted): a
+/// `task_group` keeps its tasks in the order they end.
+class finish_listener {
+  public:
+    virtual void task_finished() noexcept = 0;
+
+  protected:
+    ~finish_listener() = default;
+};
+
 template <class T> class join_state {
   public:
     using value_type = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
@@ -52,6 +62,7 @@ template <class T> class join_state {
     }
 
     void set_joiner(ready_node* n) noexcept { joiner_ = n; }
+    void set_listener(finish_listener* l) noexcept { listener_ = l; }
     void set_root(root_base* r) noexcept { root_ = r; }
     root_base* root() const noexcept { return root_; }
 
@@ -64,11 +75,13 @@ template <class T> class join_state {
     void finish() noexcept {
         root_ = nullptr;
         if (joiner_) owner_->schedule(*std::exchange(joiner_, nullptr));
+        if (listener_) listener_->task_finished();
     }
 
     scheduler* owner_;
     std::variant<std::monostate, value_type, std::exception_ptr, std::monostate> outcome_;
     ready_node* joiner_ = nullptr;
+    finish_listener* listener_ = nullptr;
     root_base* root_ = nullptr;
     int refs_ = 2; // the root coroutine and the join_handle
 };

@@ -1,0 +1,156 @@
+// `task_group<T>`: a set of spawned tasks, awaited in the order they finish (Tokio's
+// `JoinSet`). Destroying the group aborts the tasks still in it, so none outlives it.
+//
+//     eddy::task_group<std::size_t> group;
+//     for (auto& peer : peers) group.spawn(fetch(peer));     // each runs at once
+//     while (auto done = co_await group.next()) {              // nullopt once the group is empty
+//         if (*done) total += **done;                          // result<std::size_t>
+//     }
+//
+// The tasks run on the calling core (they may hop to another core and back, see
+// cross_core.hpp). A group, like a `join_handle`, is used on that core only; it cannot be
+// moved, as its tasks report to it.
+#pragma once
+
+#include "eddy/result.hpp"
+#include "eddy/runtime/detail/intrusive_list.hpp"
+#include "eddy/runtime/detail/join_state.hpp"
+#include "eddy/runtime/detail/ready_queue.hpp"
+#include "eddy/runtime/detail/scheduler.hpp"
+#include "eddy/runtime/spawn.hpp"
+#include "eddy/runtime/task.hpp"
+
+#include <cassert>
+#include <coroutine>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace eddy {
+
+template <class T = void> class task_group {
+    // One task of the group: in `running_` until it ends, then in `finished_` until `next`
+    // takes it.
+    class member final : public detail::list_hook, private detail::finish_listener {
+      public:
+        member(task_group& g, join_handle<T> h) noexcept : group_(&g), handle_(std::move(h)) {
+            detail::state_of(handle_)->set_listener(this);
+        }
+        member(const member&) = delete;
+        member& operator=(const member&) = delete;
+        ~member() { detail::state_of(handle_)->set_listener(nullptr); }
+        join_handle<T>& handle() noexcept { return handle_; }
+
+      private:
+        void task_finished() noexcept override { group_->finished(*this); }
+
+        task_group* group_;
+        join_handle<T> handle_;
+    };
+
+  public:
+    /// The awaiter of `next()`.
+    class next_awaiter {
+      public:
+        explicit next_awaiter(task_group& g) noexcept : group_(&g) {}
+        // Movable until it is awaited (so it can be handed to `timeout`).
+        next_awaiter(next_awaiter&& o) noexcept : group_(o.group_) {}
+        next_awaiter& operator=(next_awaiter&&) = delete;
+        ~next_awaiter() {
+            if (group_->waiter_ == this) group_->waiter_ = nullptr;
+        }
+
+        bool await_ready() const noexcept {
+            return !group_->finished_.empty() || group_->running_.empty();
+        }
+        void await_suspend(std::coroutine_handle<> h) noexcept {
+            assert(!group_->waiter_ && "two tasks await next() on one task_group");
+            node_.handle = h;
+            owner_ = &detail::current_scheduler();
+            group_->waiter_ = this;
+        }
+        /// The outcome of the task that finished first, as its join handle gives it (the
+        /// value, or `operation_canceled` for an aborted task); nullopt when the group is
+        /// empty. Rethrows the exception a task ended with (the task leaves the group).
+        std::optional<result<T>> await_resume() { return group_->take_finished(); }
+
+        /// Stops waiting, losing nothing: a task that finished stays for the next `next()`.
+        /// False when one finished and this wait is queued to take it.
+        bool cancel() noexcept {
+            if (node_.linked()) return false;
+            group_->waiter_ = nullptr;
+            return true;
+        }
+
+      private:
+        friend class task_group;
+        task_group* group_;
+        detail::scheduler* owner_ = nullptr;
+        detail::ready_node node_;
+    };
+
+    task_group() = default;
+    task_group(const task_group&) = delete;
+    task_group& operator=(const task_group&) = delete;
+    /// Aborts the tasks still running; one that is away on another core ends when it comes
+    /// back (see `join_handle::abort`). Unclaimed outcomes, exceptions too, are dropped.
+    ~task_group() {
+        abort_all();
+        running_.for_each([](member& m) { delete &m; });
+        finished_.for_each([](member& m) { delete &m; });
+    }
+
+    /// Starts `t` on the calling core, concurrently with the caller and the group's others.
+    void spawn(task<T> t) {
+        auto owned = std::make_unique<member>(*this, eddy::spawn(std::move(t)));
+        running_.push_back(*owned.release());
+        ++size_;
+    }
+
+    /// Awaits the next task to finish, in the order they finish. Cancel-safe: a cancelled
+    /// `next()` (under `timeout`) loses no finished task.
+    next_awaiter next() noexcept { return next_awaiter(*this); }
+
+    /// Awaits every task of the group; their outcomes in the order they finished. Rethrows
+    /// the first exception a task ended with (the tasks after it stay in the group).
+    /// Cancel-safe as `next()` is, except for outcomes it already took.
+    task<std::vector<result<T>>> join_all() {
+        std::vector<result<T>> outcomes;
+        while (auto done = co_await next())
+            outcomes.push_back(std::move(*done));
+        co_return outcomes;
+    }
+
+    /// Aborts every task still running (see `join_handle::abort`); `next()` gives them as
+    /// `operation_canceled`.
+    void abort_all() noexcept {
+        running_.for_each([](member& m) { m.handle().abort(); });
+    }
+
+    /// Tasks in the group: running, or finished and not yet taken by `next()`.
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+
+  private:
+    void finished(member& m) noexcept {
+        m.unlink();
+        finished_.push_back(m);
+        if (waiter_) waiter_->owner_->schedule(std::exchange(waiter_, nullptr)->node_);
+    }
+
+    std::optional<result<T>> take_finished() {
+        std::unique_ptr<member> m(finished_.pop_front());
+        if (!m) return std::nullopt;
+        --size_;
+        return m->handle().outcome();
+    }
+
+    detail::intrusive_list<member> running_;
+    detail::intrusive_list<member> finished_;
+    next_awaiter* waiter_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+} // namespace eddy
