@@ -16,6 +16,9 @@
 #include "eddy/time/sleep.hpp"
 #include "eddy/time/timeout.hpp"
 
+#include "eddy/sync/broadcast.hpp"
+#include "eddy/sync/mpsc.hpp"
+
 #include "eddy/signal/ctrl_c.hpp"
 #include "eddy/signal/hangup.hpp"
 
