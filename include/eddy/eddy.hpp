@@ -18,6 +18,7 @@
 
 #include "eddy/sync/broadcast.hpp"
 #include "eddy/sync/mpsc.hpp"
+#include "eddy/sync/watch.hpp"
 
 #include "eddy/signal/ctrl_c.hpp"
 #include "eddy/signal/hangup.hpp"
