@@ -18,6 +18,8 @@
 
 #include "eddy/sync/broadcast.hpp"
 #include "eddy/sync/mpsc.hpp"
+#include "eddy/sync/mutex.hpp"
+#include "eddy/sync/semaphore.hpp"
 #include "eddy/sync/watch.hpp"
 
 #include "eddy/signal/ctrl_c.hpp"
