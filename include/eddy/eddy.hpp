@@ -16,6 +16,7 @@
 #include "eddy/time/sleep.hpp"
 #include "eddy/time/timeout.hpp"
 
+#include "eddy/sync/barrier.hpp"
 #include "eddy/sync/broadcast.hpp"
 #include "eddy/sync/mpsc.hpp"
 #include "eddy/sync/mutex.hpp"
