@@ -57,8 +57,13 @@
 #include "eddy/net/unix_listener.hpp"
 #include "eddy/net/unix_stream.hpp"
 
+#include "eddy/sync/barrier.hpp"
+#include "eddy/sync/broadcast.hpp"
 #include "eddy/sync/mpsc.hpp"
+#include "eddy/sync/mutex.hpp"
 #include "eddy/sync/notify.hpp"
 #include "eddy/sync/oneshot.hpp"
+#include "eddy/sync/semaphore.hpp"
 #include "eddy/sync/send_result.hpp"
 #include "eddy/sync/stop_token.hpp"
+#include "eddy/sync/watch.hpp"

@@ -35,7 +35,7 @@ class notify_state final : public home_state {
         ~waiter() override {
             if (completed_unseen()) {
                 auto* s = state_;
-                s->at_home([s] { s->notify_one(); });
+                s->run_at_home([s] { s->notify_one(); });
             }
         }
         void await_resume() noexcept { mark_seen(); }
@@ -80,13 +80,13 @@ class notify {
     /// thread that runs no core.
     void notify_one() const {
         auto* s = state_.get();
-        s->at_home([s] { s->notify_one(); });
+        s->run_at_home([s] { s->notify_one(); });
     }
 
     /// Wakes every task waiting now; stores no permit. Any core.
     void notify_waiters() const {
         auto* s = state_.get();
-        s->at_home([s] { s->notify_waiters(); });
+        s->run_at_home([s] { s->notify_waiters(); });
     }
 
   private:

@@ -84,7 +84,7 @@ template <class T> class sender {
         if (s->called_at_home()) {
             s->deliver(std::move(value));
         } else {
-            s->at_home([s, v = std::move(value)]() mutable { s->deliver(std::move(v)); });
+            s->run_at_home([s, v = std::move(value)]() mutable { s->deliver(std::move(v)); });
         }
         return {};
     }
@@ -99,7 +99,7 @@ template <class T> class sender {
         if (!state_) return;
         auto ref = std::move(state_);
         auto* s = ref.get();
-        s->at_home([s] { s->end(); });
+        s->run_at_home([s] { s->end(); });
     }
     sync::detail::state_ref<detail::state<T>> state_;
 };

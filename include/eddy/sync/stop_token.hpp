@@ -92,7 +92,7 @@ class stop_source {
     bool request_stop() const {
         if (!state_->request()) return false;
         auto* s = state_.get();
-        s->at_home([s] { s->wake_all(); });
+        s->run_at_home([s] { s->wake_all(); });
         return true;
     }
 

@@ -17,7 +17,9 @@
 // A primitive derives its awaiters from `home_operation` and gives it two hooks, both run
 // on home: `try_now()` (do it if it can be done at once; true when done, the outcome stored
 // in the awaiter) and `park()` (link the awaiter into the state's wait list). When the state
-// later completes a parked awaiter, it stores the outcome and calls `finish()`, on home.
+// later completes a parked awaiter, it stores the outcome and calls `finish()`, on home. A
+// primitive whose waiters count, or hold back those behind them (a barrier, a semaphore),
+// also overrides `withdrawn()`, run on home when a cancellation took a waiter out.
 #pragma once
 
 #include "eddy/runtime/detail/cancellation.hpp"
@@ -69,7 +71,12 @@ class home_operation : public list_hook {
     bool cancel(eddy::detail::cancel_request& r) noexcept {
         switch (phase_) {
         case phase::idle: return true;
-        case phase::parked_here: unlink(); return true;
+        case phase::parked_here:
+            if (linked()) {
+                unlink();
+                withdrawn();
+            }
+            return true;
         case phase::sent:
             phase_ = phase::withdrawing;
             post_home(second_, &withdraw);
@@ -105,6 +112,8 @@ class home_operation : public list_hook {
     virtual bool try_now() = 0;
     /// On home: links `*this` into the primitive's wait list.
     virtual void park() = 0;
+    /// On home: a cancellation took `*this` out of the wait list (it completed nothing).
+    virtual void withdrawn() noexcept {}
 
     scheduler& home() const noexcept { return *home_; }
     /// On the awaiting core: the operation completed (home gave it what it waited for) but
@@ -158,7 +167,10 @@ class home_operation : public list_hook {
     }
     static void withdraw(home_operation& op) {
         op.withdrawn_ = op.linked(); // not linked: completed, its completion is on the way
-        op.unlink();
+        if (op.withdrawn_) {
+            op.unlink();
+            op.withdrawn();
+        }
         op.answer_home(op.second_, &withdraw_answered);
     }
     // On the awaiting core.

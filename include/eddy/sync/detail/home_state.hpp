@@ -4,6 +4,7 @@
 // while it travels, so the state outlives every message about it).
 #pragma once
 
+#include "eddy/runtime/detail/misuse.hpp"
 #include "eddy/sync/detail/home_operation.hpp"
 
 #include <atomic>
@@ -18,7 +19,11 @@ class home_state {
     home_state& operator=(const home_state&) = delete;
 
     scheduler& home() const noexcept { return *home_; }
+    /// True when the caller runs on home (a thread that runs no core is not home: its
+    /// operations go to home as messages too).
     bool called_at_home() const noexcept { return calling_core() == home_; }
+    /// Stops the program when called on another core than home; `what` names the call.
+    void check_home(const char* what) const noexcept { eddy::detail::check_owner(*home_, what); }
 
     void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
     void release() noexcept {
@@ -28,7 +33,7 @@ class home_state {
     /// Runs `f()` on home: at once when called there, else in a message to home (one
     /// allocation) that keeps the state alive until it has run. From a thread that runs no
     /// core (a blocking job), it is a message too.
-    template <class F> void at_home(F f) {
+    template <class F> void run_at_home(F f) {
         if (called_at_home()) {
             f();
             return;
