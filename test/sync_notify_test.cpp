@@ -4,6 +4,7 @@
 
 #include "eddy/sync/notify.hpp"
 #include "eddy/sync/stop_token.hpp"
+#include "eddy/sync/until_stopped.hpp"
 
 #include <atomic>
 #include <memory>
@@ -121,4 +122,38 @@ EDDY_TEST_CASE_WITH("stop token: a request from any core wakes waiters on every 
     CHECK(stopped.load() == 2);
     CHECK(token.stop_requested());
     co_await token.stopped(); // at once, now
+}
+
+namespace {
+eddy::task<int> slow_value(frame_counter = {}) {
+    co_await eddy::sleep_for(patience);
+    co_return 1;
+}
+eddy::task<eddy::result<int>> quick_result() {
+    co_return 7;
+}
+} // namespace
+
+EDDY_TEST_CASE_WITH("until_stopped: the work's value, or operation_canceled once a stop comes",
+                    "[sync][cross_core]", .cores = 2) {
+    eddy::sync::stop_source stop;
+    auto quick = co_await eddy::sync::until_stopped(stop.get_token(), quick_result());
+    REQUIRE(quick);
+    CHECK(*quick == 7); // a result<int> comes out as it is
+    auto unstoppable = co_await eddy::sync::until_stopped(eddy::sync::stop_token{}, forty_two());
+    CHECK(*unstoppable == 42);
+
+    auto request_soon = [stop]() -> eddy::task<> {
+        co_await eddy::sleep_for(10ms);
+        stop.request_stop();
+    };
+    eddy::spawn_on(1, [](auto f) -> eddy::task<> { co_await f(); }(std::move(request_soon)));
+    auto slow =
+        co_await eddy::timeout(patience, eddy::sync::until_stopped(stop.get_token(), slow_value()));
+    REQUIRE_FALSE(slow);
+    CHECK(slow.error() == eddy::errc::operation_canceled); // the stop came first
+
+    CHECK(frame_counter::alive == 0); // the work is gone before it returns
+    auto after = co_await eddy::sync::until_stopped(stop.get_token(), forty_two());
+    CHECK(after.error() == eddy::errc::operation_canceled);
 }

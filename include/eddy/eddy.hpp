@@ -66,4 +66,5 @@
 #include "eddy/sync/semaphore.hpp"
 #include "eddy/sync/send_result.hpp"
 #include "eddy/sync/stop_token.hpp"
+#include "eddy/sync/until_stopped.hpp"
 #include "eddy/sync/watch.hpp"
