@@ -103,7 +103,7 @@ template <class T> class mpsc_state {
     /// count it took.
     std::optional<T> post_remote(T value) {
         add_ref(); // for the message
-        in_flight_.fetch_add(1, std::memory_order_seq_cst);
+        posted_.fetch_add(1, std::memory_order_seq_cst);
         if (closed_.load(std::memory_order_seq_cst)) {
             if (bounded()) admitted_remote_.fetch_sub(1, std::memory_order_acq_rel);
             home_->post(*new remote_value(*this, std::nullopt));
@@ -132,7 +132,7 @@ template <class T> class mpsc_state {
     bool ended() const noexcept {
         return queue_.empty() &&
                (senders_gone_ || (closed_.load(std::memory_order_relaxed) &&
-                                  in_flight_.load(std::memory_order_seq_cst) == 0));
+                                  posted_.load(std::memory_order_seq_cst) == arrived_));
     }
     std::size_t size() const noexcept { return queue_.size(); }
 
@@ -208,7 +208,7 @@ template <class T> class mpsc_state {
     }
 
     void arrive(std::optional<T> value) {
-        in_flight_.fetch_sub(1, std::memory_order_seq_cst);
+        ++arrived_;
         if (value && receiver_dropped_) {
             if (bounded()) bump(taken_); // its slot is free again
             value.reset();
@@ -246,7 +246,9 @@ template <class T> class mpsc_state {
     std::atomic<int> refs_{1}; // the receiver's
     std::atomic<std::size_t> senders_{0};
     std::atomic<bool> closed_{false};
-    std::atomic<std::size_t> in_flight_{0}; // values posted by other cores, not yet arrived
+    // Values other cores posted (they count themselves), and of those, how many arrived
+    // (home only): the difference is in flight.
+    std::atomic<std::uint64_t> posted_{0};
     std::atomic<std::uint64_t> admitted_home_{0};
     std::atomic<std::uint64_t> admitted_remote_{0};
     std::atomic<std::uint64_t> taken_{0};
@@ -257,6 +259,7 @@ template <class T> class mpsc_state {
     intrusive_list<parked_sender> parked_senders_;
     bool senders_gone_ = false;
     bool receiver_dropped_ = false;
+    std::uint64_t arrived_ = 0;
 };
 
 } // namespace eddy::sync::detail
