@@ -16,15 +16,6 @@ using namespace eddy_test;
 
 namespace {
 
-constexpr auto forever = std::chrono::hours(1);
-
-/// `v` after letting the core's other tasks run `n` times.
-eddy::task<int> after_yields(int n, int v, frame_counter = {}) {
-    for (int i = 0; i < n; ++i)
-        co_await eddy::yield_now();
-    co_return v;
-}
-
 /// The first byte that arrives on `s`; sets `*done` (if given) once it has it.
 eddy::task<int> first_byte(unix_stream* s, bool* done = nullptr, frame_counter = {}) {
     std::array<std::byte, 1> b{};
@@ -200,5 +191,28 @@ EDDY_TEST_CASE("a join_handle under a timeout times out, then still gives the va
     auto value = co_await eddy::timeout(patience, handle);
     REQUIRE(value);
     CHECK(*value == 'x');
+    CHECK(frame_counter::alive == 0);
+}
+
+EDDY_TEST_CASE("a task may abort its own group: it is aborted at its next wait, not while it runs",
+               "[task][task_group]") {
+    {
+        eddy::task_group<int> group;
+        group.spawn(value_after(forever, 1));
+        auto aborts_group = [&group](frame_counter = {}) -> eddy::task<int> {
+            co_await eddy::yield_now();
+            group.abort_all(); // aborts this task too, which is running now
+            co_await eddy::yield_now();
+            co_return 2;
+        };
+        group.spawn(aborts_group());
+        int canceled = 0;
+        while (auto next = co_await eddy::timeout(patience, group.next())) {
+            REQUIRE(next);
+            if (!*next) break;
+            if (!**next && (**next).error() == eddy::errc::operation_canceled) ++canceled;
+        }
+        CHECK(canceled == 2);
+    }
     CHECK(frame_counter::alive == 0);
 }

@@ -3,12 +3,15 @@
 // core), cancellation from outside (timeout, abort), and no frame left behind.
 #include "test_support.hpp"
 
+#include "eddy/sync/mpsc.hpp"
+
 #include <catch2/catch_test_macros.hpp>
 
 #include <array>
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <variant>
@@ -19,15 +22,6 @@ using eddy::net::unix_stream;
 using namespace eddy_test;
 
 namespace {
-
-constexpr auto forever = std::chrono::hours(1);
-
-/// `v` after letting the core's other tasks run `n` times.
-eddy::task<int> after_yields(int n, int v, frame_counter = {}) {
-    for (int i = 0; i < n; ++i)
-        co_await eddy::yield_now();
-    co_return v;
-}
 
 eddy::task<> yields_then_sets(int n, bool* flag, frame_counter = {}) {
     for (int i = 0; i < n; ++i)
@@ -315,4 +309,30 @@ EDDY_TEST_CASE_WITH("a timeout around try_when_all with a child on another core"
     REQUIRE_FALSE(r);
     CHECK(r.error() == eddy::errc::timed_out);
     CHECK(frame_counter::alive == 0);
+}
+
+EDDY_TEST_CASE("a timeout that comes just as a when_any child's result arrives keeps the result",
+               "[task][when_any]") {
+    auto [tx, rx] = eddy::sync::mpsc::unbounded_channel<int>();
+    // Holds the core past the timeout, then sends: the receiving child is woken (its
+    // result is there) in the turn before the timeout fires.
+    auto late_send = [tx = std::move(tx)]() mutable -> eddy::task<> {
+        co_await eddy::yield_now();
+        std::this_thread::sleep_for(30ms);
+        (void)tx.send(7);
+    };
+    auto sender = scoped(eddy::spawn(std::move(late_send)));
+    auto recv_one = [&rx]() -> eddy::task<int> {
+        auto v = co_await rx.recv();
+        co_return v ? *v : -1;
+    };
+    auto first = co_await eddy::timeout(10ms, eddy::when_any(recv_one(), value_after(forever, 0)));
+    if (first) {
+        CHECK(first->index() == 0);
+        CHECK(std::get<0>(*first) == 7);
+    } else {
+        auto still_there = rx.try_recv(); // timed out before it was taken: nothing lost
+        REQUIRE(still_there);
+        CHECK(*still_there == 7);
+    }
 }

@@ -79,6 +79,16 @@ inline eddy::task<int> value_after(eddy::clock::duration d, int v, bool* finishe
     co_return v;
 }
 
+/// A wait that never ends within a test (a child left to be cancelled).
+inline constexpr auto forever = std::chrono::hours(1);
+
+/// `v` after letting the core's other tasks run `n` times.
+inline eddy::task<int> after_yields(int n, int v, frame_counter = {}) {
+    for (int i = 0; i < n; ++i)
+        co_await eddy::yield_now();
+    co_return v;
+}
+
 inline eddy::task<> throw_runtime_error(std::string what) {
     throw std::runtime_error(what);
     co_return;

@@ -24,7 +24,10 @@ bool task_promise_base::cancel_task(std::coroutine_handle<> self, cancel_request
     // is queued. A forced cancellation (abort) destroys it anyway; the queued node is in the
     // frame and unlinks itself.
     if (self.done()) return r.force;
-    if (!waiting_) return true; // it has not started
+    // Waiting on nothing: it has not started (destroy it), or it is running now, and the
+    // cancellation comes from inside it (a task aborting its own group): it is retried at
+    // the task's next suspension.
+    if (!waiting_) return !started_;
     return waiting_->cancel(waiting_, r);
 }
 

@@ -41,7 +41,9 @@ void child_group::child_ended(std::size_t i, child_end how) noexcept {
     mark_ended(children_[i]);
     const bool decides = rule_ == decided_by::any_end || how == child_end::exception ||
                          (rule_ == decided_by::exception_or_error && how == child_end::error);
-    if (decides && decider_ == none && !abandoned_) {
+    // After a cancellation withdrew other children, an end still decides a when_any: it is
+    // a result that arrived, and a cancellation that is not forced never drops one.
+    if (decides && decider_ == none && (!abandoned_ || rule_ == decided_by::any_end)) {
         decider_ = i;
         cancel_the_rest();
     }
@@ -75,7 +77,7 @@ void child_group::mark_ended(child& c) noexcept {
 }
 
 void child_group::resume_parent_if_done() noexcept {
-    if (left_ != 0 || starting_ || abandoned_ || queued_) return;
+    if (left_ != 0 || starting_ || (abandoned_ && decider_ == none) || queued_) return;
     queued_ = true;
     home_->schedule(parent_);
 }
@@ -90,7 +92,7 @@ bool child_group::cancel(cancel_request& r) noexcept {
         if (!c.ended && try_cancel(c, r) && !decided) abandoned_ = true;
     }
     if (left_ != 0) return false;
-    if (abandoned_ || r.force) return true;
+    if ((abandoned_ && decider_ == none) || r.force) return true;
     // Decided before this cancellation came, which only took the last losers away: the
     // outcome stands, and a result is never dropped by a cancellation that is not forced.
     queued_ = true;

@@ -40,11 +40,17 @@ template <class T> class join_handle {
         awaiter(awaiter&& o) noexcept : state_(o.state_) {}
         awaiter& operator=(awaiter&&) = delete;
         ~awaiter() {
-            if (node_.handle && !state_->finished()) state_->set_joiner(nullptr);
+            if (state_->joiner() == &node_) state_->set_joiner(nullptr);
         }
 
-        bool await_ready() const noexcept { return state_->finished(); }
+        bool await_ready() const noexcept {
+            detail::check_owner(state_->owner(), "a join handle");
+            return state_->finished();
+        }
         void await_suspend(std::coroutine_handle<> h) noexcept {
+            if (state_->joiner())
+                detail::misuse("a join handle was awaited by two tasks at once: one task "
+                               "awaits it (share the outcome through a channel)");
             node_.handle = h;
             state_->set_joiner(&node_);
         }
@@ -56,8 +62,7 @@ template <class T> class join_handle {
         /// again. False when the task has ended and the joiner is queued with its outcome.
         bool cancel() noexcept {
             if (state_->finished()) return false;
-            state_->set_joiner(nullptr);
-            node_.handle = {};
+            if (state_->joiner() == &node_) state_->set_joiner(nullptr);
             return true;
         }
 

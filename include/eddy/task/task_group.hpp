@@ -1,5 +1,8 @@
 // `task_group<T>`: a set of spawned tasks, awaited in the order they finish (Tokio's
-// `JoinSet`). Destroying the group aborts the tasks still in it, so none outlives it.
+// `JoinSet`). Destroying the group aborts the tasks still in it: at once where they wait on
+// this core; a task that is away on another core at that moment is aborted when it comes
+// back, and runs on there until then (so await `join_all()` first when the tasks borrow
+// from the group's scope and may hop).
 //
 //     eddy::task_group<std::size_t> group;
 //     for (auto& peer : peers) group.spawn(fetch(peer));     // each runs at once
@@ -9,7 +12,8 @@
 //
 // The tasks run on the calling core (they may hop to another core and back, see
 // cross_core.hpp). A group, like a `join_handle`, is used on that core only; it cannot be
-// moved, as its tasks report to it.
+// moved, as its tasks report to it. A task of the group may abort the group (the first
+// failure ends the rest): it is itself aborted at its next wait.
 #pragma once
 
 #include "eddy/result.hpp"

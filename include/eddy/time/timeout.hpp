@@ -25,15 +25,24 @@
 
 namespace eddy {
 
+template <class T> class task;
+
 namespace detail {
 
 template <class T> struct as_result { using type = result<T>; };
 template <class T> struct as_result<result<T>> { using type = result<T>; };
 
+template <class T> struct is_task_type : std::false_type {};
+template <class T> struct is_task_type<eddy::task<T>> : std::true_type {};
+
 template <class Op> class timeout_awaiter : private timer_node {
     using inner_type = awaiter_t<Op&>;
     static_assert(cancellable_plain<inner_type> || cancellable_by_request<inner_type>,
                   "timeout() needs an operation that can be cancelled (it has cancel())");
+    // A task that times out is destroyed: it cannot be awaited again, so it is given by
+    // value (timeout(d, std::move(t)) or timeout(d, make_task())).
+    static_assert(!(std::is_lvalue_reference_v<Op> && is_task_type<std::remove_cvref_t<Op>>::value),
+                  "timeout(d, t) of a task lvalue: pass std::move(t) (a timed-out task is gone)");
 
   public:
     using output = typename as_result<await_result_t<Op&>>::type;

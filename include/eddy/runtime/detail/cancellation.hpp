@@ -72,10 +72,15 @@ class cancel_callback {
     cancel_callback& operator=(const cancel_callback&) = delete;
     ~cancel_callback() { forget(); }
 
-    /// Remembers `r` for `fire()` (a request is remembered by one callback at a time).
+    /// Remembers `r` for `fire()` (a request is remembered by one callback at a time). A
+    /// request that was remembered before (two cancellers at once: a group withdrawing a
+    /// child while the group itself is aborted) is not dropped: it tries again next turn.
     void arm(cancel_request& r) noexcept {
         if (request_ == &r) return;
-        forget();
+        if (cancel_request* before = request_) {
+            forget();
+            before->retry_next_turn();
+        }
         if (r.callback_) r.callback_->request_ = nullptr;
         request_ = &r;
         r.callback_ = this;

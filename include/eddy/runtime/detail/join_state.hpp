@@ -62,6 +62,7 @@ template <class T> class join_state {
     }
 
     void set_joiner(ready_node* n) noexcept { joiner_ = n; }
+    ready_node* joiner() const noexcept { return joiner_; }
     void set_listener(finish_listener* l) noexcept { listener_ = l; }
     void set_root(root_base* r) noexcept { root_ = r; }
     root_base* root() const noexcept { return root_; }

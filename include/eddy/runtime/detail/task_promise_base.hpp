@@ -95,7 +95,15 @@ class task_promise_base {
     task_promise_base& operator=(const task_promise_base&) = delete;
     ~task_promise_base() { forget_requests(); }
 
-    std::suspend_always initial_suspend() const noexcept { return {}; }
+    /// Lazy: the task starts when awaited, and from then on is known to have started.
+    class initial_awaiter {
+      public:
+        bool await_ready() const noexcept { return false; }
+        void await_suspend(std::coroutine_handle<>) const noexcept {}
+        void await_resume() const noexcept { promise_->started_ = true; }
+        task_promise_base* promise_;
+    };
+    initial_awaiter initial_suspend() noexcept { return {this}; }
     final_awaiter final_suspend() const noexcept { return {}; }
     void set_continuation(std::coroutine_handle<> c) noexcept { continuation_ = c; }
 
@@ -138,6 +146,7 @@ class task_promise_base {
     scheduler* home_ = nullptr;
     std::atomic<cancel_request*> pending_{nullptr};
     bool away_ = false;
+    bool started_ = false; // it ran: while it waits on nothing, it is running now
 };
 
 } // namespace eddy::detail
