@@ -7,6 +7,7 @@
 
 #include "eddy/sync/mpsc.hpp"
 #include "eddy/sync/notify.hpp"
+#include "eddy/task/when_any.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -156,4 +157,50 @@ EDDY_TEST_CASE_WITH("sync: a remote wait being withdrawn does not spin its core 
     // Core 1 waits for the answer in epoll, not in a loop: a spin would burn most of the
     // 300 ms. (A loaded machine gives a spinning core less CPU, never more.)
     CHECK(spent < 0.15);
+}
+
+namespace {
+eddy::task<> wait_for(eddy::sync::notify n) {
+    co_await n.notified();
+}
+eddy::task<> first_then_forever(eddy::sync::notify a, eddy::sync::notify b) {
+    co_await eddy::when_any(wait_for(a), wait_for(b));
+    co_await eddy::sleep_for(forever);
+}
+eddy::task<> spin_until(std::atomic<bool>* go, std::atomic<bool>* spinning) {
+    spinning->store(true);
+    hold_core_until(*go);
+    co_return;
+}
+} // namespace
+
+EDDY_TEST_CASE_WITH("sync: an abort is not lost when a group withdraws the same remote wait",
+                    "[sync][cross_core]", .cores = 3) {
+    // P (on core 1) waits in when_any for a notify of core 0 and one of core 2. P is aborted
+    // while both cores stand still; core 0 then completes its wait (it wins), and the group
+    // withdraws the other, still held by core 2: two cancellers on one remote wait.
+    eddy::sync::notify n0;
+    auto make_there = [] { return eddy::sync::notify{}; };
+    eddy::sync::notify n2 = co_await eddy::submit_to(2, make_there);
+    std::atomic<bool> aborted{false}, release2{false}, spinning2{false};
+    auto core0 = scoped(eddy::spawn([&]() -> eddy::task<> {
+        hold_core_until(aborted); // core 0 stands still: n0's messages wait in its inbox
+        n0.notify_one();
+        co_return;
+    }));
+    auto control = [&]() -> eddy::task<bool> {
+        auto p = eddy::spawn(first_then_forever(n0, n2));
+        co_await eddy::sleep_for(20ms);
+        eddy::spawn_on(2, spin_until(&release2, &spinning2));
+        hold_core_until(spinning2);
+        p.abort();
+        aborted = true;
+        co_await eddy::sleep_for(50ms);
+        release2 = true;
+        auto r = co_await eddy::timeout(patience, p);
+        co_return !r && r.error() == eddy::errc::operation_canceled;
+    };
+    const bool canceled = co_await eddy::submit_to(1, std::move(control));
+    CHECK(canceled);
+    co_await joined(core0.handle());
 }
