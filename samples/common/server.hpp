@@ -4,7 +4,8 @@
 //      in use ends the program at once: "PROGRAM: cannot listen: WHY" on stderr, exit 1;
 //   3. it prints "listening on ADDRESS";
 //   4. it runs one task on every core until SIGINT, SIGTERM or SIGHUP, then exits 0, removing
-//      its Unix socket file (if it bound one).
+//      its Unix socket file (if it bound one). A server that says goodbye to its clients
+//      first gives `on_stop`: the first signal runs it on core 0 before the runtime stops.
 //
 //     return eddy::samples::run_server(
 //         {.program = "eddy-echo", .cores = 2},
@@ -21,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +33,9 @@ namespace eddy::samples {
 struct server_options {
     std::string_view program; ///< names the program in its error line; no default
     std::size_t cores{1};     ///< cores to serve on; 0: one per CPU. Default 1
+    /// Run on core 0 at the first stop signal, before the runtime stops; it should end
+    /// within a second or two (a second signal stops at once). Default: none.
+    std::function<eddy::task<>()> on_stop{};
 };
 
 /// Prints "listening on ADDRESS" and flushes, so a parent waiting on the line sees it.
@@ -48,8 +53,10 @@ inline int cannot_listen(std::string_view program, const eddy::error& why) {
 
 /// Runs a server as this header's opening says; gives the process's exit code.
 /// `bind()` gives the task, run on core 0, that makes the first socket (its error names the
-/// address). `serve_core(first, bound)` gives each core's task; `bound` is the address the
-/// first socket got (port 0 has become a real port), by value.
+/// address). `serve_core(first, bound)` gives each core's task; `first` is core 0's to use
+/// (another core must not touch it: a core that starts late may start after this call has
+/// returned); `bound` is the address the first socket got (port 0 has become a real port),
+/// by value.
 template <class Bind, class ServeCore>
 int run_server(const server_options& options, Bind bind, ServeCore serve_core) {
     // Take the stop signals now, before the runtime's threads start: from "listening on"
@@ -65,11 +72,15 @@ int run_server(const server_options& options, Bind bind, ServeCore serve_core) {
     if constexpr (std::is_same_v<address, eddy::net::unix_address>) file.emplace(bound);
     say_listening(bound.to_string());
 
-    // `bound` by value: the other cores may still be starting when a signal ends this call.
-    return rt.run_on_all_cores([&rt, &signals, &first, bound, serve_core]() -> eddy::task<> {
-        if (eddy::current_core() == 0) signals.stop_on_signal(rt);
-        co_await serve_core(*first, bound);
-    });
+    // The other cores may still be starting when a signal ends this call (a core's task can
+    // first run while the runtime is torn down, after `first` is gone): they get `bound` by
+    // value, and the listener's address, not `first` itself to read.
+    auto* listener = &*first;
+    return rt.run_on_all_cores(
+        [&rt, &signals, &options, listener, bound, serve_core]() -> eddy::task<> {
+            if (eddy::current_core() == 0) signals.stop_on_signal(rt, options.on_stop);
+            co_await serve_core(*listener, bound);
+        });
 }
 
 } // namespace eddy::samples

@@ -8,6 +8,7 @@
 
 #include <signal.h>
 
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -30,22 +31,29 @@ class stop_signals {
             hangup_.emplace(eddy::signal::hangup());
     }
 
-    /// Spawns, on the calling core (core 0), the waits: the first signal stops `rt`. Once.
-    void stop_on_signal(eddy::runtime& rt) {
+    /// Spawns, on the calling core (core 0), the waits: the first signal runs `before_stop`
+    /// (if given) and then stops `rt`; a signal that comes during `before_stop` stops `rt`
+    /// at once. Once.
+    void stop_on_signal(eddy::runtime& rt, std::function<eddy::task<>()> before_stop = {}) {
+        before_stop_ = std::move(before_stop);
         spawn_stopper(rt, std::move(interrupt_));
         if (hangup_) spawn_stopper(rt, std::move(*hangup_));
     }
 
   private:
-    static void spawn_stopper(eddy::runtime& rt, eddy::task<eddy::result<int>> signal) {
-        eddy::spawn([](eddy::runtime& rt, eddy::task<eddy::result<int>> signal) -> eddy::task<> {
-            if (co_await std::move(signal)) rt.stop();
-        }(rt, std::move(signal)))
+    void spawn_stopper(eddy::runtime& rt, eddy::task<eddy::result<int>> signal) {
+        eddy::spawn([](stop_signals& self, eddy::runtime& rt,
+                       eddy::task<eddy::result<int>> signal) -> eddy::task<> {
+            if (!co_await std::move(signal)) co_return;
+            if (auto before = std::exchange(self.before_stop_, nullptr)) co_await before();
+            rt.stop();
+        }(*this, rt, std::move(signal)))
             .detach();
     }
 
     eddy::task<eddy::result<int>> interrupt_;
     std::optional<eddy::task<eddy::result<int>>> hangup_;
+    std::function<eddy::task<>()> before_stop_; // run by the first signal
 };
 
 } // namespace eddy::samples

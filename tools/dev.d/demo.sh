@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # tools/dev.d/demo.sh: `tools/dev demo`: build the sample programs it runs (and the library
 # they link), not the tests, then run the echo server over TCP, UDP and a Unix socket with
-# eddy-echo-client and eddy-connect talking to it, and eddy-proxy in front of it.
+# eddy-echo-client and eddy-connect talking to it, eddy-proxy in front of it, and the chat
+# server with two eddy-connect clients chatting through it.
 
 # The programs the demo runs: their ninja targets in build/release, and their paths (the
 # bench runs ECHO_SERVER too).
@@ -9,10 +10,12 @@ ECHO_SERVER_TARGET=samples/echo/eddy-echo
 ECHO_CLIENT_TARGET=samples/echo/eddy-echo-client
 CONNECT_TARGET=samples/connect/eddy-connect
 PROXY_TARGET=samples/proxy/eddy-proxy
+CHAT_SERVER_TARGET=samples/chat/eddy-chat
 ECHO_SERVER="build/release/$ECHO_SERVER_TARGET"
 ECHO_CLIENT="build/release/$ECHO_CLIENT_TARGET"
 CONNECT="build/release/$CONNECT_TARGET"
 PROXY="build/release/$PROXY_TARGET"
+CHAT_SERVER="build/release/$CHAT_SERVER_TARGET"
 
 # Start a server in the background; its stdout goes to $SCRATCH/server.out.
 # Sets SERVER_PID. Line-buffer stdout so "listening on" shows up at once.
@@ -63,15 +66,16 @@ stop_server() {
     echo "server exited with code $rc"
 }
 
-# Start the echo server with "$@" and wait for its "listening on ADDRESS"; sets LISTEN_ADDR.
-start_echo_server() {
-    start_server "$ECHO_SERVER" "$@"
+# Start server program $1 with the rest as its arguments and wait for its "listening on
+# ADDRESS"; sets LISTEN_ADDR.
+start_listening_server() {
+    start_server "$@"
     local status=0
     wait_for_listen_address || status=$?
     if [[ $status -ne 0 ]]; then
         show_server_output
-        [[ $status -eq 2 ]] && die "echo server exited before it was listening"
-        die "echo server did not report 'listening on ADDRESS' within 10 s"
+        [[ $status -eq 2 ]] && die "$1 exited before it was listening"
+        die "$1 did not report 'listening on ADDRESS' within 10 s"
     fi
     echo "server is listening on $LISTEN_ADDR"
 }
@@ -83,15 +87,7 @@ start_proxy() {
     UPSTREAM_PID="$SERVER_PID"
     mv "$SCRATCH/server.out" "$SCRATCH/upstream.out"
     mv "$SCRATCH/server.err" "$SCRATCH/upstream.err"
-    start_server "$PROXY" "$@"
-    local status=0
-    wait_for_listen_address || status=$?
-    if [[ $status -ne 0 ]]; then
-        show_server_output
-        [[ $status -eq 2 ]] && die "proxy exited before it was listening"
-        die "proxy did not report 'listening on ADDRESS' within 10 s"
-    fi
-    echo "proxy is listening on $LISTEN_ADDR"
+    start_listening_server "$PROXY" "$@"
 }
 
 # Stop the proxy, then the server behind it (each as stop_server does).
@@ -100,6 +96,11 @@ stop_proxy_and_upstream() {
     SERVER_PID="$UPSTREAM_PID"
     UPSTREAM_PID=""
     stop_server
+}
+
+# Start the echo server with "$@" and wait for its "listening on ADDRESS"; sets LISTEN_ADDR.
+start_echo_server() {
+    start_listening_server "$ECHO_SERVER" "$@"
 }
 
 # Run a client command, bounded to 10 s; die (after stopping the server) if it fails.
@@ -159,11 +160,58 @@ demo_proxy() {
     stop_proxy_and_upstream
 }
 
+# One chat client: eddy-connect with its stdin fed by `say` (name, then lines, with pauses);
+# what it receives goes to $SCRATCH/NAME.out. Runs in the background; sets CLIENT_PID.
+# Usage: chat_client NAME STEP... where a STEP is "sleep S" or a line to send.
+chat_client() {
+    local name="$1"
+    shift
+    local -a prefix=()
+    command -v timeout >/dev/null && prefix=(timeout 10)
+    {
+        local step
+        for step in "$@"; do
+            if [[ "$step" == sleep\ * ]]; then sleep "${step#sleep }"; else printf '%s\n' "$step"; fi
+        done
+    } | "${prefix[@]}" "$CONNECT" "$LISTEN_ADDR" >"$SCRATCH/$name.out" &
+    CLIENT_PID=$!
+}
+
+demo_chat() {
+    [[ -x "$CHAT_SERVER" && -x "$CONNECT" ]] || die "sample binaries not built"
+
+    heading "chat: starting $CHAT_SERVER on 127.0.0.1 (port chosen by the OS)"
+    start_listening_server "$CHAT_SERVER" --listen 127.0.0.1:0
+    heading "alice and bob chat through it, each with $CONNECT"
+    # Alice answers the prompt with her name, says hello and leaves after 1.5 s; bob joins a
+    # little later, answers, and stays until alice has gone.
+    local alice bob rc=0
+    chat_client alice alice "sleep 0.5" "hi bob, this is alice" "sleep 1"
+    alice=$CLIENT_PID
+    chat_client bob "sleep 0.25" bob "sleep 0.5" "hello alice" "sleep 1.25"
+    bob=$CLIENT_PID
+    wait "$alice" || rc=$?
+    wait "$bob" || rc=$?
+    echo "--- what alice saw ---"
+    cat "$SCRATCH/alice.out"
+    echo "--- what bob saw ---"
+    cat "$SCRATCH/bob.out"
+    heading "stopping the server (SIGTERM)"
+    stop_server
+    [[ $rc -eq 0 ]] || die "a chat client exited with code $rc"
+    if ! grep -qx "alice: hi bob, this is alice" "$SCRATCH/bob.out" ||
+        ! grep -qx "bob: hello alice" "$SCRATCH/alice.out" ||
+        ! grep -qx "alice has left the chat" "$SCRATCH/bob.out"; then
+        die "chat demo failed: the clients did not see each other's lines"
+    fi
+}
+
 cmd_demo() {
     deps_or_warn
     # Only the programs it runs: the tests are left for `tools/dev test` to build.
     build_one release "$ECHO_SERVER_TARGET" "$ECHO_CLIENT_TARGET" "$CONNECT_TARGET" \
-        "$PROXY_TARGET" || die "release build failed"
+        "$PROXY_TARGET" "$CHAT_SERVER_TARGET" || die "release build failed"
     demo_echo
     demo_proxy
+    demo_chat
 }
