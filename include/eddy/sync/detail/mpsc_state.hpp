@@ -106,7 +106,7 @@ template <class T> class mpsc_state {
         posted_.fetch_add(1, std::memory_order_seq_cst);
         if (closed_.load(std::memory_order_seq_cst)) {
             if (bounded()) admitted_remote_.fetch_sub(1, std::memory_order_acq_rel);
-            home_->post(*new remote_value(*this, std::nullopt));
+            home_->post(*new remote_value(*this));
             return value;
         }
         home_->post(*new remote_value(*this, std::move(value)));
@@ -171,7 +171,9 @@ template <class T> class mpsc_state {
   private:
     class remote_value final : public inbox_message {
       public:
-        remote_value(mpsc_state& s, std::optional<T> v) : state_(&s), value_(std::move(v)) {}
+        /// A failed send's landing: no value.
+        explicit remote_value(mpsc_state& s) noexcept : state_(&s) {}
+        remote_value(mpsc_state& s, T v) : state_(&s) { value_.emplace(std::move(v)); }
         void deliver(scheduler&) override {
             state_->arrive(std::move(value_));
             state_->release();
