@@ -30,10 +30,15 @@ eddy::task<> write_queue(tcp_stream::write_half wr, eddy::sync::mpsc::receiver<s
     std::vector<shared_line> batch;
     std::string out;
     while (co_await queue.recv_many(batch, most) > 0) {
-        // One turn later the core's other readers have queued what they had read too: one
+        // A turn later the core's other readers have queued what they had read too: one
         // bigger write instead of several small ones (a syscall costs far more than a turn).
+        // While lines keep coming, wait one more turn (at most), then write.
         co_await eddy::yield_now();
-        if (queue.size() > 0) (void)co_await queue.recv_many(batch, most);
+        if (queue.size() > 0) {
+            (void)co_await queue.recv_many(batch, most);
+            co_await eddy::yield_now();
+            if (queue.size() > 0) (void)co_await queue.recv_many(batch, most);
+        }
         for (const auto& line : batch)
             out.append(line.text());
         batch.clear();
