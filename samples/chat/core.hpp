@@ -17,7 +17,6 @@
 #include "room.hpp"
 
 #include "eddy/eddy.hpp"
-#include "eddy/sync/mpsc.hpp" // not in eddy.hpp yet
 
 #include <chrono>
 #include <memory>

@@ -18,7 +18,6 @@
 #include "shared_line.hpp"
 
 #include "eddy/eddy.hpp"
-#include "eddy/sync/mpsc.hpp" // not in eddy.hpp yet
 
 #include <atomic>
 #include <cstddef>

@@ -14,7 +14,6 @@
 #include "shared_line.hpp"
 
 #include "eddy/eddy.hpp"
-#include "eddy/sync/mpsc.hpp" // not in eddy.hpp yet
 
 #include <cstddef>
 #include <limits>
