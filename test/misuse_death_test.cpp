@@ -89,3 +89,29 @@ TEST_CASE("a join handle dropped on another core than the one that spawned its t
     });
     check_aborted_saying(d, "a join handle of core 0 was used from core 1");
 }
+
+TEST_CASE("two tasks awaiting one join handle stop the program", "[runtime][misuse]") {
+    const auto d = run_in_child([] {
+        eddy::runtime rt{{.cores = 1}};
+        rt.block_on([]() -> eddy::task<> {
+            auto h = eddy::spawn(value_after(std::chrono::hours(1), 1));
+            auto first = eddy::spawn([&h]() -> eddy::task<> { (void)co_await h; });
+            co_await eddy::yield_now(); // the first waits
+            (void)co_await h;
+        }());
+    });
+    check_aborted_saying(d, "a join handle was awaited by two tasks at once");
+}
+
+TEST_CASE("a mutex guard used after a move stops the program", "[sync][misuse]") {
+    const auto d = run_in_child([] {
+        eddy::runtime rt{{.cores = 1}};
+        rt.block_on([]() -> eddy::task<> {
+            eddy::sync::mutex<int> m(5);
+            auto guard = co_await m.lock();
+            auto moved = std::move(guard);
+            *guard = 6; // NOLINT: the misuse under test
+        }());
+    });
+    check_aborted_saying(d, "a mutex guard was used after unlock() or a move");
+}

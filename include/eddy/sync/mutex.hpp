@@ -20,6 +20,7 @@
 #pragma once
 
 #include "eddy/result.hpp"
+#include "eddy/runtime/detail/misuse.hpp"
 #include "eddy/sync/detail/mutex_state.hpp"
 
 #include <type_traits>
@@ -34,30 +35,39 @@ template <class T = void> class mutex;
 template <class T> class [[nodiscard]] mutex_guard {
   public:
     mutex_guard(mutex_guard&& o) noexcept
-        : state_(std::exchange(o.state_, nullptr)), value_(o.value_) {}
+        : state_(std::exchange(o.state_, nullptr)), value_(std::exchange(o.value_, nullptr)) {}
     mutex_guard& operator=(mutex_guard&& o) noexcept {
         if (this != &o) {
             unlock();
             state_ = std::exchange(o.state_, nullptr);
-            value_ = o.value_;
+            value_ = std::exchange(o.value_, nullptr);
         }
         return *this;
     }
     ~mutex_guard() { unlock(); }
 
+    /// The guarded value; a guard that was unlocked or moved from stops the program.
     std::add_lvalue_reference_t<T> operator*() const noexcept requires(!std::is_void_v<T>) {
-        return *value_;
+        return *held();
     }
-    T* operator->() const noexcept requires(!std::is_void_v<T>) { return value_; }
+    T* operator->() const noexcept requires(!std::is_void_v<T>) { return held(); }
 
     /// Unlocks now; the guard then holds nothing.
     void unlock() noexcept {
+        value_ = nullptr;
         if (state_) std::exchange(state_, nullptr)->unlock();
     }
 
   private:
     friend class mutex<T>;
     mutex_guard(sync::detail::mutex_state* s, T* value) noexcept : state_(s), value_(value) {}
+
+    T* held() const noexcept {
+        if (!state_)
+            eddy::detail::misuse("a mutex guard was used after unlock() or a move: the value "
+                                 "it guarded is not locked by it");
+        return value_;
+    }
 
     sync::detail::mutex_state* state_;
     T* value_; // null for mutex<void>
