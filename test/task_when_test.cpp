@@ -322,8 +322,9 @@ EDDY_TEST_CASE("a timeout that comes just as a when_any child's result arrives k
         (void)tx.send(7);
     };
     auto sender = scoped(eddy::spawn(std::move(late_send)));
-    auto recv_one = [&rx]() -> eddy::task<int> {
-        auto v = co_await rx.recv();
+    auto* queue = &rx; // (clang 14 cannot capture a structured binding)
+    auto recv_one = [queue]() -> eddy::task<int> {
+        auto v = co_await queue->recv();
         co_return v ? *v : -1;
     };
     auto first = co_await eddy::timeout(10ms, eddy::when_any(recv_one(), value_after(forever, 0)));
