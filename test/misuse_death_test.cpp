@@ -115,3 +115,16 @@ TEST_CASE("a mutex guard used after a move stops the program", "[sync][misuse]")
     });
     check_aborted_saying(d, "a mutex guard was used after unlock() or a move");
 }
+
+TEST_CASE("a task group used on another core than its own stops the program", "[task][misuse]") {
+    const auto d = run_in_child([] {
+        eddy::runtime rt{{.cores = 2}};
+        rt.block_on([]() -> eddy::task<> {
+            eddy::task_group<int> group;
+            group.spawn(value_after(std::chrono::hours(1), 1));
+            co_await eddy::on(1);
+            group.spawn(value_after(std::chrono::hours(1), 2));
+        }());
+    });
+    check_aborted_saying(d, "a task group of core 0 was used from core 1");
+}

@@ -175,11 +175,15 @@ template <class T> class receiver {
 
     /// Awaits the next value, a lag notice, or `errc::channel_closed` once every sender is
     /// gone and everything was received. The receiver must stay put while it waits.
-    recv_awaiter recv() { return recv_awaiter(*this); }
+    recv_awaiter recv() {
+        if (!state_) eddy::detail::misuse("a broadcast receiver was used after it was moved from");
+        return recv_awaiter(*this);
+    }
 
     /// What is there now, without waiting: as `recv`, or `errc::would_block`. Only on the
     /// channel's core (elsewhere it stops the program: use `recv`).
     recv_result<T> try_recv() {
+        if (!state_) eddy::detail::misuse("a broadcast receiver was used after it was moved from");
         state_->check_home("a broadcast receiver's try_recv");
         std::optional<T> value;
         std::uint64_t lost = 0;

@@ -151,7 +151,10 @@ template <class T> class receiver {
     /// Awaits a value newer than the last one this receiver saw, then keeps a copy of it
     /// (`get()`) and marks it seen. Gives `errc::channel_closed` once the sender is gone and
     /// nothing newer is left. The receiver must stay put while it waits. Cancel-safe.
-    changed_awaiter changed() { return changed_awaiter(*this); }
+    changed_awaiter changed() {
+        if (!state_) eddy::detail::misuse("a watch receiver was used after it was moved from");
+        return changed_awaiter(*this);
+    }
 
     /// The value this receiver saw last (its own copy, from its last `changed()`, or from
     /// when it subscribed): safe to read on any core.

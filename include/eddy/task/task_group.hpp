@@ -108,6 +108,7 @@ template <class T = void> class task_group {
 
     /// Starts `t` on the calling core, concurrently with the caller and the group's others.
     void spawn(task<T> t) {
+        check_core();
         auto owned = std::make_unique<member>(*this, eddy::spawn(std::move(t)));
         running_.push_back(*owned.release());
         ++size_;
@@ -115,7 +116,10 @@ template <class T = void> class task_group {
 
     /// Awaits the next task to finish, in the order they finish. Cancel-safe: a cancelled
     /// `next()` (under `timeout`) loses no finished task.
-    next_awaiter next() noexcept { return next_awaiter(*this); }
+    next_awaiter next() noexcept {
+        check_core();
+        return next_awaiter(*this);
+    }
 
     /// Awaits every task of the group; their outcomes in the order they finished. Rethrows
     /// the first exception a task ended with (the tasks after it stay in the group).
@@ -138,6 +142,15 @@ template <class T = void> class task_group {
     bool empty() const noexcept { return size_ == 0; }
 
   private:
+    // A group stays on the core of its first spawn, as its tasks and join handles do.
+    void check_core() noexcept {
+        if (!home_)
+            home_ = detail::current_scheduler_or_null();
+        else
+            detail::check_owner(*home_, "a task group");
+    }
+    detail::scheduler* home_ = nullptr;
+
     void finished(member& m) noexcept {
         m.unlink();
         finished_.push_back(m);
