@@ -14,6 +14,7 @@
 // bounded, and no value is lost or reordered.
 #pragma once
 
+#include "eddy/runtime/detail/blocking_pool.hpp"
 #include "eddy/runtime/detail/misuse.hpp"
 #include "eddy/sync/detail/home_operation.hpp"
 
@@ -50,10 +51,16 @@ template <class T> class mpsc_state {
     /// The last sender gone ends the stream: the receiver sees it after every value sent.
     /// The end travels through home's inbox even from home, so it comes after the values
     /// other cores posted before their senders went.
+    /// On a plain thread that runs no core (not a blocking-pool thread), no loop runs there
+    /// and the runtime may be gone already (a handle kept past it): the end is set at once.
     void drop_sender() noexcept {
         if (senders_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            add_ref(); // for the message
-            home_->post(senders_gone_message_);
+            if (!calling_core() && !eddy::detail::on_blocking_pool_thread()) {
+                on_senders_gone();
+            } else {
+                add_ref(); // for the message
+                home_->post(senders_gone_message_);
+            }
         }
         release();
     }
