@@ -1,6 +1,7 @@
 // Everything public in eddy, for programs that would rather not pick headers one by one.
 #pragma once
 
+#include "eddy/config.hpp"
 #include "eddy/error.hpp"
 #include "eddy/result.hpp"
 #include "eddy/version.hpp"
@@ -68,3 +69,7 @@
 #include "eddy/sync/stop_token.hpp"
 #include "eddy/sync/until_stopped.hpp"
 #include "eddy/sync/watch.hpp"
+
+#if EDDY_HAS_FIBERS
+#include "eddy/fiber.hpp"
+#endif

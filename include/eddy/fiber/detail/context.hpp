@@ -1,0 +1,92 @@
+// One fiber's stack and the switches into and out of it (the Boost.Context part lives in
+// lib/fiber/context.cpp, so this header names no Boost type).
+//
+// The host side (a task on the fiber's core, see host.hpp) calls `run`: the fiber runs until
+// it suspends on an awaiter or ends. The fiber side calls `suspend`: back to the host, which
+// returns from `run`. Every switch is annotated for AddressSanitizer and ThreadSanitizer in
+// builds that have them, so both follow the stacks.
+//
+// Destroying a context whose fiber has not ended unwinds its stack first: the fiber is
+// switched in once more, and its pending `suspend` throws `fiber::unwinding`, which runs
+// the destructors of everything on that stack.
+#pragma once
+
+#include <coroutine>
+#include <cstddef>
+
+namespace eddy {
+namespace detail {
+class task_promise_base;
+}
+
+namespace fiber {
+
+/// Thrown inside a fiber whose task is destroyed while it waits (its join handle aborted,
+/// or the runtime torn down), to unwind the fiber's stack. It is not a `std::exception`; a
+/// `catch (...)` inside a fiber must rethrow it.
+struct unwinding {};
+
+namespace detail {
+
+class context {
+  public:
+    using entry_fn = void (*)(void* arg);
+
+    /// A fiber that will run `entry(arg)` on a stack of `stack_size` bytes (taken from this
+    /// core's pool). It starts at the first `run`. Throws `std::system_error` when no stack
+    /// can be mapped.
+    context(std::size_t stack_size, entry_fn entry, void* arg);
+    ~context();
+    context(const context&) = delete;
+    context& operator=(const context&) = delete;
+
+    // --- host side ---
+    /// Switches into the fiber until it suspends or ends; returns the coroutine the host
+    /// continues with: `host` itself when the fiber has ended, else what the awaiter it
+    /// suspended on handed over (or a no-op coroutine).
+    std::coroutine_handle<> run(std::coroutine_handle<> host, eddy::detail::task_promise_base& p);
+    bool finished() const noexcept { return finished_; }
+
+    // --- fiber side ---
+    /// The fiber running on this thread, or null outside fibers.
+    static context* current() noexcept;
+    /// Back to the host, which continues with `next`; returns when the host runs the fiber
+    /// again. Throws `unwinding` if the fiber is being destroyed instead.
+    void suspend(std::coroutine_handle<> next);
+    /// Throws `unwinding` if the fiber's stack is being unwound.
+    void check_unwinding() const {
+        if (unwinding_) throw unwinding{};
+    }
+    std::coroutine_handle<> host() const noexcept { return host_; }
+    eddy::detail::task_promise_base& host_promise() const noexcept { return *promise_; }
+
+  private:
+    struct access; // the code in lib/ that switches stacks
+    void switch_in();
+
+    // The Boost.Context continuations (each one pointer): of the fiber while it is
+    // suspended, of the host while the fiber runs.
+    alignas(void*) unsigned char fiber_[sizeof(void*)];
+    alignas(void*) unsigned char caller_[sizeof(void*)];
+    entry_fn entry_;
+    void* arg_;
+    std::coroutine_handle<> host_;
+    std::coroutine_handle<> next_;
+    eddy::detail::task_promise_base* promise_ = nullptr;
+    context* outer_ = nullptr; // the fiber that ran on this thread before this one
+    // The fiber's stack (without its guard page) and the stack it was entered from.
+    void* stack_bottom_ = nullptr;
+    std::size_t stack_size_ = 0;
+    const void* from_bottom_ = nullptr;
+    std::size_t from_size_ = 0;
+    void* fake_stack_ = nullptr; // AddressSanitizer's, while the fiber is switched out
+    void* tsan_fiber_ = nullptr; // ThreadSanitizer's view of this fiber and of its host
+    void* tsan_caller_ = nullptr;
+    bool started_ = false;
+    bool finished_ = false;
+    bool unwinding_ = false;
+};
+
+} // namespace detail
+} // namespace fiber
+} // namespace eddy

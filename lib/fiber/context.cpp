@@ -1,0 +1,116 @@
+// The stack switches of a fiber, on Boost.Context's `fiber` (fcontext: a few instructions,
+// no system call). Each switch is bracketed by the sanitizer calls of sanitizers.hpp: the
+// side that leaves names the stack it goes to, the side that arrives records the stack it
+// came from, so a fiber may be entered from any stack (a coroutine's thread, or another
+// fiber's, when a wake-up runs there) and returns to that one.
+#include "eddy/fiber/detail/context.hpp"
+
+#include "eddy/runtime/detail/misuse.hpp"
+#include "sanitizers.hpp"
+#include "stack_pool.hpp"
+
+#include <boost/context/fiber.hpp>
+
+#include <memory>
+#include <new>
+
+namespace eddy::fiber::detail {
+
+namespace bc = boost::context;
+static_assert(sizeof(bc::fiber) == sizeof(void*) && alignof(bc::fiber) <= alignof(void*));
+
+namespace {
+thread_local context* running_here = nullptr;
+} // namespace
+
+struct context::access {
+    static bc::fiber& fiber(context& c) noexcept {
+        return *std::launder(reinterpret_cast<bc::fiber*>(c.fiber_));
+    }
+    static bc::fiber& caller(context& c) noexcept {
+        return *std::launder(reinterpret_cast<bc::fiber*>(c.caller_));
+    }
+
+    // The fiber's first frame, on its own stack.
+    static bc::fiber body(context& c, bc::fiber&& from) {
+        caller(c) = std::move(from);
+        asan_finish_switch(nullptr, &c.from_bottom_, &c.from_size_);
+        if (!c.unwinding_) {
+            try {
+                c.entry_(c.arg_);
+            } catch (const unwinding&) {
+                // The stack is unwound: the fiber is destroyed.
+            }
+        }
+        c.finished_ = true;
+        // Leaving for good: AddressSanitizer may drop this stack's fake frames.
+        asan_start_switch(nullptr, c.from_bottom_, c.from_size_);
+        tsan_switch_to(c.tsan_caller_);
+        return std::move(caller(c));
+    }
+};
+
+context::context(std::size_t stack_size, entry_fn entry, void* arg) : entry_(entry), arg_(arg) {
+    const bc::stack_context stack = take_stack(stack_size);
+    const std::size_t guard = page_size();
+    stack_bottom_ = static_cast<char*>(stack.sp) - stack.size + guard;
+    stack_size_ = stack.size - guard;
+    // Placed on the stack given (Boost.Context keeps its record at the top of it); the
+    // stack goes back to the pool when the fiber ends.
+    new (fiber_)
+        bc::fiber(std::allocator_arg, bc::preallocated(stack.sp, stack.size, stack), pooled_stack{},
+                  [this](bc::fiber&& from) { return access::body(*this, std::move(from)); });
+    new (caller_) bc::fiber();
+    tsan_fiber_ = tsan_create_fiber();
+}
+
+context::~context() {
+    if (running_here == this)
+        eddy::detail::misuse("a fiber's task was destroyed from inside the fiber (abort a "
+                             "fiber's handle from another task)");
+    if (!finished_) {
+        // Started or not, the fiber runs once more to its end, unwinding what is on its stack.
+        unwinding_ = true;
+        switch_in();
+    }
+    access::fiber(*this).~fiber();
+    access::caller(*this).~fiber();
+}
+
+context* context::current() noexcept {
+    return running_here;
+}
+
+std::coroutine_handle<> context::run(std::coroutine_handle<> host,
+                                     eddy::detail::task_promise_base& p) {
+    host_ = host;
+    promise_ = &p;
+    next_ = nullptr;
+    switch_in();
+    return finished_ ? host : next_;
+}
+
+void context::switch_in() {
+    started_ = true;
+    outer_ = running_here;
+    running_here = this;
+    void* fake_stack = nullptr;
+    asan_start_switch(&fake_stack, stack_bottom_, stack_size_);
+    tsan_caller_ = tsan_current_fiber();
+    tsan_switch_to(tsan_fiber_);
+    access::fiber(*this) = std::move(access::fiber(*this)).resume();
+    asan_finish_switch(fake_stack, nullptr, nullptr);
+    running_here = outer_;
+    if (finished_) tsan_destroy_fiber(std::exchange(tsan_fiber_, nullptr));
+}
+
+void context::suspend(std::coroutine_handle<> next) {
+    next_ = next;
+    asan_start_switch(&fake_stack_, from_bottom_, from_size_);
+    tsan_switch_to(tsan_caller_);
+    access::caller(*this) = std::move(access::caller(*this)).resume();
+    asan_finish_switch(fake_stack_, &from_bottom_, &from_size_);
+    check_unwinding();
+}
+
+} // namespace eddy::fiber::detail

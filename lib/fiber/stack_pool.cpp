@@ -1,0 +1,91 @@
+#include "stack_pool.hpp"
+
+#include "sanitizers.hpp"
+
+#include <boost/context/protected_fixedsize_stack.hpp>
+
+#include <unistd.h>
+
+#include <system_error>
+#include <vector>
+
+namespace eddy::fiber::detail {
+
+namespace {
+
+using boost::context::stack_context;
+
+// The mapping protected_fixedsize_stack makes for `usable` bytes: whole pages and the guard.
+std::size_t mapped_size(std::size_t usable) noexcept {
+    const std::size_t page = page_size();
+    return ((usable + page - 1) / page + 1) * page;
+}
+
+class stack_pool {
+  public:
+    stack_pool() = default;
+    stack_pool(const stack_pool&) = delete;
+    stack_pool& operator=(const stack_pool&) = delete;
+    ~stack_pool() {
+        for (auto& s : free_)
+            unmap(s);
+    }
+
+    stack_context take(std::size_t usable) {
+        const std::size_t mapped = mapped_size(usable);
+        for (auto it = free_.rbegin(); it != free_.rend(); ++it) {
+            if (it->size != mapped) continue;
+            stack_context s = *it;
+            free_.erase(std::next(it).base());
+            // What a fiber that was unwound left poisoned on it is forgotten.
+            unpoison_stack(static_cast<char*>(s.sp) - s.size, s.size);
+            return s;
+        }
+        try {
+            return boost::context::protected_fixedsize_stack(usable).allocate();
+        } catch (const std::bad_alloc&) {
+            throw std::system_error(errno ? errno : ENOMEM, std::generic_category(),
+                                    "cannot map a fiber stack");
+        }
+    }
+
+    void give_back(const stack_context& s) noexcept {
+        if (free_.size() < pooled_stacks_max) {
+            try {
+                free_.push_back(s);
+                return;
+            } catch (...) {
+            }
+        }
+        unmap(s);
+    }
+
+  private:
+    static void unmap(stack_context s) noexcept {
+        boost::context::protected_fixedsize_stack(s.size).deallocate(s);
+    }
+
+    std::vector<stack_context> free_;
+};
+
+stack_pool& this_thread_pool() {
+    thread_local stack_pool pool;
+    return pool;
+}
+
+} // namespace
+
+std::size_t page_size() noexcept {
+    static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    return size;
+}
+
+stack_context take_stack(std::size_t usable) {
+    return this_thread_pool().take(usable);
+}
+
+void give_back_stack(const stack_context& stack) noexcept {
+    this_thread_pool().give_back(stack);
+}
+
+} // namespace eddy::fiber::detail

@@ -1,0 +1,375 @@
+// Stackful fibers (eddy/fiber.hpp): blocking-style code on its own stack that waits on
+// eddy's sockets, timers, channels and tasks, joined, aborted and stopped as tasks are.
+#include "forked_child.hpp"
+#include "test_support.hpp"
+
+#include "eddy/fiber.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace eddy_test;
+using eddy::net::unix_stream;
+namespace fiber = eddy::fiber;
+
+namespace {
+
+/// Counts its live instances: what a fiber's stack holds is destroyed when it is unwound.
+struct on_stack {
+    static inline int alive = 0;
+    on_stack() noexcept { ++alive; }
+    on_stack(const on_stack&) = delete;
+    on_stack& operator=(const on_stack&) = delete;
+    ~on_stack() { --alive; }
+};
+
+/// Reads one byte in a fiber, as blocking code would.
+char read_byte(unix_stream& s) {
+    std::array<std::byte, 1> b{};
+    auto n = fiber::await(s.read(b));
+    if (!n) throw std::system_error(n.error().code(), "read");
+    if (*n == 0) throw std::runtime_error("end of stream");
+    return static_cast<char>(b[0]);
+}
+
+/// Recurses `depth` frames, then reads a byte at the bottom; each frame adds its own byte.
+std::size_t read_at_depth(unix_stream& s, int depth) {
+    volatile char frame_data[64] = {};
+    frame_data[0] = static_cast<char>(depth);
+    if (depth == 0) return static_cast<std::size_t>(read_byte(s) == 'x');
+    return read_at_depth(s, depth - 1) +
+           static_cast<std::size_t>(frame_data[0] == static_cast<char>(depth));
+}
+
+eddy::task<std::pair<unix_stream, unix_stream>> unix_pair() {
+    co_return unix_stream::pair().value();
+}
+
+} // namespace
+
+EDDY_TEST_CASE("a fiber's value reaches the coroutine that awaits its handle", "[fiber]") {
+    auto h = fiber::spawn([] {
+        CHECK(fiber::in_fiber());
+        CHECK(fiber::sleep_for(1ms));
+        fiber::yield();
+        return 42;
+    });
+    CHECK_FALSE(fiber::in_fiber());
+    auto r = co_await h;
+    REQUIRE(r);
+    CHECK(*r == 42);
+}
+
+EDDY_TEST_CASE("a fiber reads and writes a socket in blocking style", "[fiber]") {
+    auto [a, b] = co_await unix_pair();
+    auto h = fiber::spawn([&b] {
+        std::string got;
+        for (int i = 0; i < 3; ++i)
+            got += read_byte(b);
+        const std::string reply = "ok:" + got;
+        auto w = fiber::await(eddy::io::write_all(b, std::as_bytes(std::span(reply))));
+        return w ? got : std::string("write failed");
+    });
+    for (const char* c : {"a", "b", "c"}) {
+        co_await eddy::sleep_for(1ms);
+        co_await write_text(a, c);
+    }
+    auto r = co_await h;
+    REQUIRE(r);
+    CHECK(*r == "abc");
+    const auto reply = co_await read_text(a, 6);
+    CHECK(reply == "ok:abc");
+}
+
+EDDY_TEST_CASE("an exception thrown in a fiber comes out of the awaiting coroutine", "[fiber]") {
+    auto h = fiber::spawn([]() -> int {
+        (void)fiber::sleep_for(1ms);
+        throw std::runtime_error("parse error at line 7");
+    });
+    bool caught = false;
+    try {
+        (void)co_await h;
+    } catch (const std::runtime_error& e) {
+        caught = std::string(e.what()) == "parse error at line 7";
+    }
+    CHECK(caught);
+}
+
+EDDY_TEST_CASE("a fiber recursing 2,000 frames deep reads a socket at the bottom", "[fiber]") {
+    auto [a, b] = co_await unix_pair();
+    auto h = fiber::spawn([&b] { return read_at_depth(b, 2000); }, {.stack_size = 4 * 1024 * 1024});
+    co_await eddy::sleep_for(5ms);
+    CHECK_FALSE(h.is_finished());
+    co_await write_text(a, "x");
+    auto r = co_await h;
+    REQUIRE(r);
+    CHECK(*r == 2001);
+}
+
+EDDY_TEST_CASE("10,000 fibers wait on sockets at once and each gets its byte", "[fiber]") {
+    constexpr std::size_t pairs = 5000; // a fiber on each end: 10,000 fibers, 10,000 sockets
+    rlimit files{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &files) == 0);
+    if (files.rlim_max < 2 * pairs + 200) SKIP("the hard limit on open files is too low");
+    const rlimit saved = files;
+    files.rlim_cur = std::max<rlim_t>(files.rlim_cur, 2 * pairs + 200);
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &files) == 0);
+    {
+        std::vector<unix_stream> ends;
+        ends.reserve(2 * pairs);
+        for (std::size_t i = 0; i < pairs; ++i) {
+            auto [x, y] = unix_stream::pair().value();
+            ends.push_back(std::move(x));
+            ends.push_back(std::move(y));
+        }
+        std::size_t waiting = 0;
+        std::vector<eddy::join_handle<char>> fibers;
+        fibers.reserve(ends.size());
+        for (auto& end : ends)
+            fibers.push_back(fiber::spawn([&end, &waiting] {
+                ++waiting;
+                return read_byte(end);
+            }));
+        for (int turn = 0; turn < 1000 && waiting < ends.size(); ++turn)
+            co_await eddy::sleep_for(1ms);
+        REQUIRE(waiting == ends.size());
+        co_await eddy::sleep_for(1ms);
+        for (auto& h : fibers)
+            CHECK_FALSE(h.is_finished());
+
+        // Each end's peer gets a byte that names the end, so every fiber reads its own.
+        for (std::size_t i = 0; i < ends.size(); ++i) {
+            const char name[1] = {static_cast<char>('a' + i % 26)};
+            co_await write_text(ends[i ^ 1], std::string_view(name, 1));
+        }
+        std::size_t right = 0;
+        for (std::size_t i = 0; i < fibers.size(); ++i) {
+            auto r = co_await eddy::timeout(patience, fibers[i]);
+            if (r && *r == static_cast<char>('a' + i % 26)) ++right;
+        }
+        CHECK(right == fibers.size());
+    }
+    ::setrlimit(RLIMIT_NOFILE, &saved);
+}
+
+EDDY_TEST_CASE_WITH("a fiber receives from a channel that another core feeds", "[fiber]",
+                    .cores = 2) {
+    auto [tx, rx] = eddy::sync::mpsc::channel<int>(8);
+    auto consumer = fiber::spawn([&rx] {
+        long sum = 0;
+        while (auto v = fiber::await(rx.recv()))
+            sum += *v;
+        return sum;
+    });
+    eddy::spawn_on(1, [](eddy::sync::mpsc::sender<int> tx) -> eddy::task<> {
+        for (int i = 1; i <= 1000; ++i)
+            (void)co_await tx.send(i);
+    }(std::move(tx)));
+    auto r = co_await eddy::timeout(patience, consumer);
+    REQUIRE(r);
+    CHECK(*r == 500500);
+}
+
+EDDY_TEST_CASE_WITH("fiber::spawn_on runs the fiber on that core and brings its value back",
+                    "[fiber]", .cores = 2) {
+    auto h = fiber::spawn_on(1, [] {
+        (void)fiber::sleep_for(1ms);
+        const std::size_t here = eddy::current_core();
+        // A task awaited in the fiber may travel; the fiber stays.
+        const auto there = fiber::await(eddy::submit_to(0, [] { return eddy::current_core(); }));
+        return here * 10 + there + (eddy::current_core() == 1 ? 100 : 0);
+    });
+    auto r = co_await eddy::timeout(patience, h);
+    REQUIRE(r);
+    CHECK(*r == 110);
+    CHECK(eddy::current_core() == 0);
+}
+
+EDDY_TEST_CASE("a fiber awaits eddy::timeout, a task and another fiber", "[fiber]") {
+    auto [a, b] = co_await unix_pair();
+    auto h = fiber::spawn([&b] {
+        std::array<std::byte, 4> buf{};
+        auto timed = fiber::await(eddy::timeout(5ms, b.read(buf)));
+        const bool timed_out = !timed && timed.error().code() == eddy::errc::timed_out;
+        auto inner = fiber::spawn([] {
+            return fiber::await([]() -> eddy::task<int> {
+                co_await eddy::sleep_for(1ms);
+                co_return 7;
+            }());
+        });
+        auto seven = fiber::await(inner);
+        return timed_out && seven && *seven == 7;
+    });
+    auto r = co_await h;
+    REQUIRE(r);
+    CHECK(*r);
+}
+
+EDDY_TEST_CASE("aborting a fiber unwinds its stack and its handle gives operation_canceled",
+               "[fiber]") {
+    auto [a, b] = co_await unix_pair();
+    on_stack::alive = 0;
+    auto h = fiber::spawn([&b] {
+        on_stack guard;
+        (void)read_byte(b); // never comes
+    });
+    co_await eddy::sleep_for(2ms);
+    CHECK(on_stack::alive == 1);
+    h.abort();
+    CHECK(on_stack::alive == 0);
+    auto r = co_await h;
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == eddy::errc::operation_canceled);
+}
+
+TEST_CASE("stop() ends the waits of fibers with operation_canceled and unwinds the rest",
+          "[fiber]") {
+    on_stack::alive = 0;
+    int canceled_reads = 0;
+    int canceled_sleeps = 0;
+    {
+        eddy::runtime rt;
+        try {
+            rt.block_on([](eddy::runtime& rt, int& reads, int& sleeps) -> eddy::task<> {
+                // Each fiber owns what it waits on: the runtime's teardown destroys tasks in
+                // no set order.
+                auto [a, b] = co_await unix_pair();
+                fiber::spawn([&reads, b = std::move(b)]() mutable {
+                    on_stack guard;
+                    std::array<std::byte, 1> buf{};
+                    auto n = fiber::await(b.read(buf));
+                    if (!n && n.error().code() == eddy::errc::operation_canceled) ++reads;
+                }).detach();
+                fiber::spawn([&sleeps] {
+                    on_stack guard;
+                    auto s = fiber::sleep_for(std::chrono::hours(1));
+                    if (!s && s.error().code() == eddy::errc::operation_canceled) ++sleeps;
+                }).detach();
+                auto [tx, rx] = eddy::sync::mpsc::channel<int>(1);
+                fiber::spawn([rx = std::move(rx)]() mutable {
+                    on_stack guard;
+                    (void)fiber::await(rx.recv()); // still waiting at teardown: unwound
+                }).detach();
+                co_await eddy::sleep_for(2ms);
+                CHECK(on_stack::alive == 3);
+                rt.stop();
+                co_await eddy::sleep_for(std::chrono::hours(1));
+            }(rt, canceled_reads, canceled_sleeps));
+        } catch (const std::system_error& e) {
+            CHECK(e.code() == eddy::errc::operation_canceled);
+        }
+    }
+    CHECK(canceled_reads == 1);
+    CHECK(canceled_sleeps == 1);
+    CHECK(on_stack::alive == 0);
+}
+
+TEST_CASE("a fiber's stack size is checked, and so is spawn_on's core", "[fiber]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        CHECK_THROWS_AS(fiber::spawn([] {}, {.stack_size = 1024}), std::invalid_argument);
+        CHECK_THROWS_AS(fiber::spawn([] {}, {.stack_size = std::size_t{1} << 40}),
+                        std::invalid_argument);
+        CHECK_THROWS_AS(fiber::spawn_on(3, [] {}), std::invalid_argument);
+        co_return;
+    }());
+}
+
+TEST_CASE("fiber::await outside a fiber stops the program with a message", "[fiber][misuse]") {
+    const auto d = run_in_child([] {
+        eddy::runtime rt;
+        rt.block_on([]() -> eddy::task<> {
+            (void)fiber::sleep_for(1ms);
+            co_return;
+        }());
+    });
+    CHECK(WIFSIGNALED(d.status));
+    CHECK_THAT(d.stderr_text, Catch::Matchers::ContainsSubstring("outside a fiber"));
+}
+
+namespace {
+
+// Deeper than any stack this test gives a fiber (256 bytes a frame: never past a guard page).
+int overflow(int depth) {
+    volatile char frame_data[256] = {};
+    frame_data[0] = static_cast<char>(depth);
+    if (depth > 100'000'000) return 0;
+    return overflow(depth + 1) + frame_data[0];
+}
+
+constexpr int hit_guard_page = 42;
+constexpr int hit_elsewhere = 43;
+
+/// Parses a hexadecimal number at `p`, moving `p` past it.
+std::uintptr_t parse_hex(const char*& p) noexcept {
+    std::uintptr_t v = 0;
+    for (;; ++p) {
+        const char c = *p;
+        if (c >= '0' && c <= '9')
+            v = v * 16 + static_cast<std::uintptr_t>(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v = v * 16 + static_cast<std::uintptr_t>(c - 'a' + 10);
+        else
+            return v;
+    }
+}
+
+/// SIGSEGV in the child: exits `hit_guard_page` when the faulting address lies in a mapping
+/// with no access at all (a guard page), else `hit_elsewhere`. Only system calls and plain
+/// code here: it runs in a signal handler, on the alternate stack.
+void on_segv(int, siginfo_t* info, void*) {
+    static char maps[1 << 18];
+    std::size_t used = 0;
+    const int fd = ::open("/proc/self/maps", O_RDONLY);
+    for (ssize_t n; fd >= 0 && used < sizeof maps - 1 &&
+                    (n = ::read(fd, maps + used, sizeof maps - 1 - used)) > 0;)
+        used += static_cast<std::size_t>(n);
+    maps[used] = '\0';
+    const auto addr = reinterpret_cast<std::uintptr_t>(info->si_addr);
+    for (const char* p = maps; *p;) {
+        const std::uintptr_t begin = parse_hex(p);
+        ++p; // '-'
+        const std::uintptr_t end = parse_hex(p);
+        ++p; // ' '
+        if (addr >= begin && addr < end)
+            ::_exit(p[0] == '-' && p[1] == '-' && p[2] == '-' ? hit_guard_page : hit_elsewhere);
+        while (*p && *p != '\n')
+            ++p;
+        if (*p) ++p;
+    }
+    ::_exit(hit_elsewhere);
+}
+
+} // namespace
+
+TEST_CASE("a fiber that overflows its stack hits the guard page and the program stops", "[fiber]") {
+    const auto d = run_in_child([] {
+        static char alternate_stack[64 * 1024];
+        stack_t ss{};
+        ss.ss_sp = alternate_stack;
+        ss.ss_size = sizeof alternate_stack;
+        ::sigaltstack(&ss, nullptr);
+        struct sigaction sa {};
+        sa.sa_sigaction = on_segv;
+        sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        ::sigaction(SIGSEGV, &sa, nullptr);
+        eddy::runtime rt;
+        rt.block_on(
+            []() -> eddy::task<> { (void)co_await fiber::spawn([] { return overflow(0); }); }());
+        return 0;
+    });
+    INFO(d.stderr_text);
+    REQUIRE(WIFEXITED(d.status));
+    CHECK(WEXITSTATUS(d.status) == hit_guard_page);
+}
