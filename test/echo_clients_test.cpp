@@ -66,7 +66,7 @@ eddy::task<std::vector<std::byte>> read_slowly(tcp_stream::read_half r, std::siz
 
 TEST_CASE("eddy-echo echoes a client that reads much slower than it writes, byte for byte",
           "[integration]") {
-    child_process server({echo_binary(), "--listen", "127.0.0.1:0"});
+    child_process server(echo_command({"--listen", "127.0.0.1:0"}));
     const auto addr = start_echo(server);
     eddy::runtime rt;
     rt.block_on([](socket_address addr) -> eddy::task<> {
@@ -86,7 +86,7 @@ TEST_CASE("eddy-echo echoes a client that reads much slower than it writes, byte
 
 TEST_CASE("eddy-echo holds a client that never reads in bounded memory and serves the others",
           "[integration]") {
-    child_process server({echo_binary(), "--listen", "127.0.0.1:0"});
+    child_process server(echo_command({"--listen", "127.0.0.1:0"}));
     const auto addr = start_echo(server);
     eddy::runtime rt;
     rt.block_on([](child_process& server, socket_address addr) -> eddy::task<> {
@@ -112,7 +112,7 @@ TEST_CASE("eddy-echo holds a client that never reads in bounded memory and serve
 
 TEST_CASE("eddy-echo goes on serving after clients reset their connections mid-stream",
           "[integration]") {
-    child_process server({echo_binary(), "--listen", "127.0.0.1:0"});
+    child_process server(echo_command({"--listen", "127.0.0.1:0"}));
     const auto addr = start_echo(server);
     eddy::runtime rt;
     rt.block_on([](socket_address addr) -> eddy::task<> {
@@ -143,7 +143,7 @@ TEST_CASE("eddy-echo serves 2,000 connections open at once", "[integration]") {
     files.rlim_cur = std::max<rlim_t>(files.rlim_cur, connections + 200);
     REQUIRE(::setrlimit(RLIMIT_NOFILE, &files) == 0);
 
-    child_process server({echo_binary(), "--listen", "127.0.0.1:0", "--threads", "2"});
+    child_process server(echo_command({"--listen", "127.0.0.1:0", "--threads", "2"}));
     const auto addr = start_echo(server);
     eddy::runtime rt;
     rt.block_on([](socket_address addr) -> eddy::task<> {

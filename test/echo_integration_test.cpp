@@ -125,7 +125,7 @@ class port_holder {
 TEST_CASE("eddy-echo echoes 200 concurrent clients and exits 0 on SIGTERM", "[integration]") {
     const std::string threads = GENERATE("1", "2");
     CAPTURE(threads);
-    child_process server({echo_binary(), "--listen", "127.0.0.1:0", "--threads", threads});
+    child_process server(echo_command({"--listen", "127.0.0.1:0", "--threads", threads}));
     const auto addr = start_echo(server);
 
     eddy::runtime rt;
@@ -139,7 +139,7 @@ TEST_CASE("eddy-echo echoes 200 concurrent clients and exits 0 on SIGTERM", "[in
 TEST_CASE("eddy-echo exits 0 on SIGTERM with clients still connected", "[integration]") {
     const std::string threads = GENERATE("1", "2");
     CAPTURE(threads);
-    child_process server({echo_binary(), "--listen", "127.0.0.1:0", "--threads", threads});
+    child_process server(echo_command({"--listen", "127.0.0.1:0", "--threads", threads}));
     const auto addr = start_echo(server);
 
     eddy::runtime rt;
@@ -183,7 +183,7 @@ TEST_CASE("eddy-echo exits 0 on a SIGTERM right after it says it is listening", 
     CAPTURE(threads);
     for (int start = 0; start < 5; ++start) {
         CAPTURE(start);
-        child_process server({echo_binary(), "--listen", "127.0.0.1:0", "--threads", threads});
+        child_process server(echo_command({"--listen", "127.0.0.1:0", "--threads", threads}));
         (void)start_echo(server);
         server.stop_and_expect_clean_exit(SIGTERM);
     }
@@ -193,7 +193,7 @@ TEST_CASE("eddy-echo exits 0 on SIGINT and on SIGHUP", "[integration]") {
     const int sig = GENERATE(SIGINT, SIGHUP);
     const std::string threads = GENERATE("1", "2");
     CAPTURE(sig, threads);
-    child_process server({echo_binary(), "--listen", "127.0.0.1:0", "--threads", threads});
+    child_process server(echo_command({"--listen", "127.0.0.1:0", "--threads", threads}));
     const auto addr = start_echo(server);
     eddy::runtime rt;
     auto report = rt.block_on(run_clients(addr, 1)); // served once: the server is up
@@ -212,8 +212,7 @@ TEST_CASE("eddy-echo rejects bad arguments with one line on stderr", "[integrati
         {{}, "--listen"},
         {{"--listen", "127.0.0.1:99999"}, "127.0.0.1:99999"},
     }));
-    std::vector<std::string> args{echo_binary()};
-    args.insert(args.end(), c.args.begin(), c.args.end());
+    const auto args = echo_command(c.args);
     CAPTURE(c.args);
 
     child_process server(args);
@@ -228,7 +227,7 @@ TEST_CASE("eddy-echo on a port in use exits non-zero with one line naming the ad
           "[integration]") {
     port_holder holder;
     const std::string addr = "127.0.0.1:" + std::to_string(holder.port());
-    child_process server({echo_binary(), "--listen", addr});
+    child_process server(echo_command({"--listen", addr}));
     const std::string err = stderr_of_failed_start(server, "a port in use");
     INFO("stderr: " << err);
     CHECK_THAT(err, ContainsSubstring(addr));

@@ -9,8 +9,10 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace eddy_test {
 
@@ -18,6 +20,20 @@ inline std::string echo_binary() {
     const char* path = std::getenv("EDDY_ECHO");
     if (!path || !*path) FAIL("EDDY_ECHO is not set: run this test through meson test");
     return path;
+}
+
+/// eddy-echo's command line: its path, `args`, and the mode the test run asks for through
+/// EDDY_ECHO_MODE (test/meson.build runs the echo tests once plainly and once with
+/// "--fibers"). UDP has no connections to serve from fibers: a UDP test skips in that mode.
+inline std::vector<std::string> echo_command(std::vector<std::string> args) {
+    const char* mode = std::getenv("EDDY_ECHO_MODE");
+    if (mode && *mode) {
+        if (std::find(args.begin(), args.end(), "--udp") != args.end())
+            SKIP("eddy-echo " << mode << " serves stream connections; UDP has none");
+        args.insert(args.begin(), mode);
+    }
+    args.insert(args.begin(), echo_binary());
+    return args;
 }
 
 /// Waits for a started sample server's "listening on ADDRESS" line (`program` names it in a

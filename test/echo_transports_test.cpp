@@ -101,7 +101,7 @@ TEST_CASE("eddy-echo --udp echoes datagrams of 1 to 65,507 bytes and exits 0 on 
           "[integration][udp]") {
     const std::string threads = GENERATE("1", "2");
     CAPTURE(threads);
-    child_process server({echo_binary(), "--udp", "--listen", "127.0.0.1:0", "--threads", threads});
+    child_process server(echo_command({"--udp", "--listen", "127.0.0.1:0", "--threads", threads}));
     const auto addr = socket_address::parse(listening_address(server)).value();
     CHECK(addr.port() != 0);
 
@@ -126,7 +126,7 @@ TEST_CASE("eddy-echo --unix echoes concurrent clients and removes its socket fil
     const std::string threads = GENERATE("1", "2");
     CAPTURE(threads);
     temp_socket_path path;
-    child_process server({echo_binary(), "--unix", path.string(), "--threads", threads});
+    child_process server(echo_command({"--unix", path.string(), "--threads", threads}));
     CHECK(listening_address(server) == path.string());
     CHECK(std::filesystem::is_socket(path.path()));
 
@@ -144,7 +144,7 @@ TEST_CASE("eddy-echo --unix outlives a stdout nobody reads, and on SIGHUP exits 
     CAPTURE(threads);
     temp_socket_path path;
     child_process server(
-        {echo_binary(), "--unix", path.string(), "--threads", threads},
+        echo_command({"--unix", path.string(), "--threads", threads}),
         child_stdio{.stdin_path = "/dev/null", .stdout_path = {}, .stdout_reader_gone = true});
     // It writes "listening on" to the pipe nobody reads (SIGPIPE, unless ignored) before it
     // serves: echoes prove it lived through that.
@@ -159,7 +159,7 @@ TEST_CASE("eddy-echo --unix outlives a stdout nobody reads, and on SIGHUP exits 
 
 TEST_CASE("eddy-echo --unix serves on an abstract name", "[integration][unix]") {
     const std::string name = "@eddy-echo-test-" + std::to_string(::getpid());
-    child_process server({echo_binary(), "--unix", name});
+    child_process server(echo_command({"--unix", name}));
     CHECK(listening_address(server) == name);
     eddy::runtime rt;
     rt.block_on(unix_clients(name, 5));
@@ -170,7 +170,7 @@ TEST_CASE("eddy-echo --unix on a path that exists fails naming it and leaves the
           "[integration][unix]") {
     temp_socket_path path;
     std::ofstream(path.path()) << "not a socket";
-    child_process server({echo_binary(), "--unix", path.string()});
+    child_process server(echo_command({"--unix", path.string()}));
     const std::string err = stderr_of_failed_start(server, "a path that exists");
     INFO("stderr: " << err);
     CHECK_THAT(err, ContainsSubstring(path.string()));
@@ -183,6 +183,7 @@ TEST_CASE("eddy-echo rejects transports given together, with one line on stderr"
         {"--unix", "/tmp/x.sock", "--listen", "127.0.0.1:0"},
         {"--unix", "/tmp/x.sock", "--udp"},
         {"--udp"},
+        {"--udp", "--fibers", "--listen", "127.0.0.1:0"},
     }));
     CAPTURE(args);
     std::vector<std::string> argv{echo_binary()};

@@ -14,6 +14,7 @@ struct settings {
     std::string listen;    ///< HOST:PORT for TCP and UDP
     std::string unix_path; ///< the Unix socket's path or @name, when serving on one
     server_options server{.program = "eddy-echo"}; ///< cores: 1 unless --threads says
+    bool fibers = false; ///< serve each stream connection from a fiber (--fibers)
 };
 
 /// Each returns the process exit code: 0 after a signal, 1 if it could not start (with one

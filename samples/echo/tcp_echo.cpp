@@ -3,6 +3,7 @@
 #include "../common/accept_loop.hpp"
 #include "../common/socket_per_core.hpp"
 #include "echo_server.hpp"
+#include "fiber_echo.hpp"
 
 namespace eddy::samples::echo {
 
@@ -19,19 +20,16 @@ eddy::task<> serve(eddy::net::tcp_stream s) {
 }
 // readme-quote-end
 
-void serve_here(tcp_stream s) {
-    (void)s.set_nodelay(true);
-    eddy::spawn(serve(std::move(s))).detach();
-}
-
-eddy::task<> accept_connections(tcp_listener& listener) {
-    return accept_loop(listener, serve_here);
-}
-
 } // namespace
 
 int serve_tcp(const settings& s) {
-    return run_socket_per_core_server<tcp_listener>(s.server, s.listen, accept_connections);
+    return run_socket_per_core_server<tcp_listener>(
+        s.server, s.listen, [fibers = s.fibers](tcp_listener& listener) {
+            return accept_loop(listener, [fibers](tcp_stream c) {
+                (void)c.set_nodelay(true);
+                serve_connection(std::move(c), fibers, serve);
+            });
+        });
 }
 
 } // namespace eddy::samples::echo

@@ -3,6 +3,7 @@
 // still the one this server made (../common/server.hpp).
 #include "../common/accept_loop.hpp"
 #include "echo_server.hpp"
+#include "fiber_echo.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -40,7 +41,7 @@ eddy::task<> serve(unix_stream s) {
     co_await eddy::io::copy(rd, wr);
 }
 
-eddy::task<> serve_moved(fd_in_transit fd) {
+eddy::task<> serve_moved(fd_in_transit fd, bool fibers) {
     auto s = unix_stream::from_fd(fd.get());
     if (!s) {
         spdlog::warn("core {}: cannot take a connection: {}", eddy::current_core(),
@@ -48,22 +49,24 @@ eddy::task<> serve_moved(fd_in_transit fd) {
         co_return;
     }
     fd.arrived();
-    co_await serve(std::move(*s));
+    serve_connection(std::move(*s), fibers, serve);
 }
 
 /// Deals connections out to the cores in turn, this one (core 0) included: one listener on
 /// a path cannot be shared with SO_REUSEPORT, so core 0 accepts for all.
 class dealer {
   public:
+    explicit dealer(bool fibers) noexcept : fibers_(fibers) {}
     void operator()(unix_stream s) {
         const std::size_t core = next_++ % eddy::core_count();
         if (core == eddy::current_core())
-            eddy::spawn(serve(std::move(s))).detach();
+            serve_connection(std::move(s), fibers_, serve);
         else
-            eddy::spawn_on(core, serve_moved(fd_in_transit(std::move(s).into_fd())));
+            eddy::spawn_on(core, serve_moved(fd_in_transit(std::move(s).into_fd()), fibers_));
     }
 
   private:
+    bool fibers_;
     std::size_t next_ = 0;
 };
 
@@ -75,8 +78,8 @@ int serve_unix(const settings& s) {
         [&]() -> eddy::task<eddy::result<unix_listener>> {
             co_return unix_listener::bind(s.unix_path);
         },
-        [](unix_listener& listener, unix_address) -> eddy::task<> {
-            if (eddy::current_core() == 0) co_await accept_loop(listener, dealer{});
+        [fibers = s.fibers](unix_listener& listener, unix_address) -> eddy::task<> {
+            if (eddy::current_core() == 0) co_await accept_loop(listener, dealer(fibers));
         });
 }
 
