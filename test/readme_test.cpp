@@ -49,3 +49,15 @@ TEST_CASE("the README's first server is, whole, a program the build compiles", "
     INFO("program:\n" << program << "README:\n" << first_block);
     CHECK(first_block == program.substr(code));
 }
+
+TEST_CASE("the README's fibers section quotes eddy-echo --fibers word for word", "[docs]") {
+    const std::string quoted = between_lines(file_text("samples/echo/fiber_echo.hpp"),
+                                             "readme-fiber-quote-begin", "readme-fiber-quote-end");
+    CHECK(quoted.find("eddy::fiber::await(s.read(buf))") != std::string::npos);
+    const std::string readme = file_text("README.md");
+    const auto section = readme.find("## Fibers");
+    REQUIRE(section != std::string::npos);
+    const std::string block = between_lines(readme.substr(section), "```cpp", "```");
+    INFO("sample:\n" << quoted << "README:\n" << block);
+    CHECK(block.find(quoted) != std::string::npos);
+}

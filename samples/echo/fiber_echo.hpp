@@ -15,7 +15,9 @@ namespace eddy::samples::echo {
 inline constexpr bool fibers_built = EDDY_HAS_FIBERS;
 
 #if EDDY_HAS_FIBERS
-/// Echoes until the client's end of stream or an error, as blocking code would.
+/// Echoes until the client's end of stream or an error, as blocking code would. (The README's
+/// fibers section quotes it: test/readme_test.cpp checks that it does.)
+// readme-fiber-quote-begin
 template <class Stream> void echo_blocking(Stream& s) {
     std::array<std::byte, 16 * 1024> buf; // on the fiber's stack (64 KiB)
     for (;;) {
@@ -24,6 +26,7 @@ template <class Stream> void echo_blocking(Stream& s) {
         if (!eddy::fiber::await(eddy::io::write_all(s, std::span(buf).first(*n)))) return;
     }
 }
+// readme-fiber-quote-end
 #endif
 
 /// Serves `s` on this core: in a fiber with `fibers`, else as the coroutine `serve(s)`.
