@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -393,4 +394,22 @@ TEST_CASE("a fiber that overflows its stack hits the guard page and the program 
     INFO(d.stderr_text);
     REQUIRE(WIFEXITED(d.status));
     CHECK(WEXITSTATUS(d.status) == hit_guard_page);
+}
+
+TEST_CASE("a fiber unwound after its thread's stack pool is gone (a runtime in a static) "
+          "frees its stack cleanly",
+          "[fiber]") {
+    const auto d = run_in_child([] {
+        // Destroyed at exit after the main thread's thread_locals, the stack pool among them.
+        static std::optional<eddy::runtime> rt;
+        rt.emplace();
+        rt->block_on([]() -> eddy::task<> {
+            fiber::spawn([] { (void)fiber::sleep_for(std::chrono::hours(1)); }).detach();
+            co_await eddy::sleep_for(1ms);
+        }());
+        std::exit(0);
+    });
+    INFO(d.stderr_text);
+    CHECK(WIFEXITED(d.status));
+    CHECK(WEXITSTATUS(d.status) == 0);
 }

@@ -91,6 +91,9 @@ std::coroutine_handle<> context::run(std::coroutine_handle<> host,
 }
 
 void context::switch_in() {
+    if (running_here == this)
+        eddy::detail::misuse("a fiber was resumed while it runs (an awaiter resumed the "
+                             "waiting coroutine inside its own await_suspend)");
     started_ = true;
     outer_ = running_here;
     running_here = this;

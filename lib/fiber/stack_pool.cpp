@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <system_error>
 #include <vector>
 
@@ -21,6 +22,11 @@ std::size_t mapped_size(std::size_t usable) noexcept {
     return ((usable + page - 1) / page + 1) * page;
 }
 
+// Set when this thread's pool is destroyed (at thread exit): a fiber destroyed after that (a
+// runtime in a static, torn down after the main thread's thread_locals) maps and unmaps its
+// stack directly. Trivially destructible, so it can still be read then.
+thread_local bool pool_gone = false;
+
 class stack_pool {
   public:
     stack_pool() = default;
@@ -29,6 +35,19 @@ class stack_pool {
     ~stack_pool() {
         for (auto& s : free_)
             unmap(s);
+        pool_gone = true;
+    }
+
+    static stack_context map(std::size_t usable) {
+        try {
+            return boost::context::protected_fixedsize_stack(usable).allocate();
+        } catch (const std::bad_alloc&) {
+            throw std::system_error(errno ? errno : ENOMEM, std::generic_category(),
+                                    "cannot map a fiber stack");
+        }
+    }
+    static void unmap(stack_context s) noexcept {
+        boost::context::protected_fixedsize_stack(s.size).deallocate(s);
     }
 
     stack_context take(std::size_t usable) {
@@ -41,12 +60,7 @@ class stack_pool {
             unpoison_stack(static_cast<char*>(s.sp) - s.size, s.size);
             return s;
         }
-        try {
-            return boost::context::protected_fixedsize_stack(usable).allocate();
-        } catch (const std::bad_alloc&) {
-            throw std::system_error(errno ? errno : ENOMEM, std::generic_category(),
-                                    "cannot map a fiber stack");
-        }
+        return map(usable);
     }
 
     void give_back(const stack_context& s) noexcept {
@@ -61,10 +75,6 @@ class stack_pool {
     }
 
   private:
-    static void unmap(stack_context s) noexcept {
-        boost::context::protected_fixedsize_stack(s.size).deallocate(s);
-    }
-
     std::vector<stack_context> free_;
 };
 
@@ -81,10 +91,12 @@ std::size_t page_size() noexcept {
 }
 
 stack_context take_stack(std::size_t usable) {
+    if (pool_gone) return stack_pool::map(usable);
     return this_thread_pool().take(usable);
 }
 
 void give_back_stack(const stack_context& stack) noexcept {
+    if (pool_gone) return stack_pool::unmap(stack);
     this_thread_pool().give_back(stack);
 }
 

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # tools/dev.d/demo.sh: `tools/dev demo`: build the sample programs it runs (and the library
-# they link), not the tests, then run the echo server over TCP, UDP and a Unix socket with
-# eddy-echo-client and eddy-connect talking to it, eddy-proxy in front of it, and the chat
-# server with two eddy-connect clients chatting through it.
+# they link), not the tests, then run the echo server over TCP (also with --fibers), UDP and a
+# Unix socket with eddy-echo-client and eddy-connect talking to it, eddy-proxy in front of it,
+# and the chat server with two eddy-connect clients chatting through it.
 
 # The programs the demo runs: their ninja targets in build/release, and their paths (the
 # bench runs ECHO_SERVER too).
@@ -127,6 +127,11 @@ demo_echo() {
     heading "piping text through it with $CONNECT (stdin to the socket, the socket to stdout)"
     printf 'netcat-style line one\nnetcat-style line two\n' | run_client "$CONNECT" "$LISTEN_ADDR"
     heading "stopping the server (SIGTERM)"
+    stop_server
+
+    heading "echo over TCP with each connection served by a fiber: $ECHO_SERVER --fibers"
+    start_echo_server --listen 127.0.0.1:0 --fibers
+    run_client "$ECHO_CLIENT" "$LISTEN_ADDR" "hello from a fiber" "written in blocking style"
     stop_server
 
     heading "echo over UDP: $ECHO_SERVER --udp"
