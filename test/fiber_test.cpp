@@ -404,6 +404,7 @@ TEST_CASE("a fiber unwound after its thread's stack pool is gone (a runtime in a
         static std::optional<eddy::runtime> rt;
         rt.emplace();
         rt->block_on([]() -> eddy::task<> {
+            (void)co_await fiber::spawn([] { return 1; }); // its stack goes to the pool
             fiber::spawn([] { (void)fiber::sleep_for(std::chrono::hours(1)); }).detach();
             co_await eddy::sleep_for(1ms);
         }());
