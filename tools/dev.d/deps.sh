@@ -5,7 +5,7 @@
 # runtime.
 
 APT_PACKAGES=(meson ninja-build g++ clang pkg-config libboost-context-dev libspdlog-dev
-    libcli11-dev cmake)
+    libcli11-dev cmake doxygen)
 APT_UPDATED=0
 
 # Run a command as root (directly, or through sudo).
