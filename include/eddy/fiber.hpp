@@ -31,6 +31,7 @@
 #pragma once
 
 #include "eddy/fiber/detail/host.hpp"
+#include "eddy/fiber/unwinding.hpp"
 #include "eddy/runtime/cross_core.hpp"
 #include "eddy/runtime/detail/awaitable_traits.hpp"
 #include "eddy/runtime/spawn.hpp"
@@ -45,6 +46,7 @@
 
 namespace eddy::fiber {
 
+/// How a fiber is made.
 struct options {
     /// Usable stack, in bytes (rounded up to whole pages); from 16 KiB to 1 GiB. Sanitizer
     /// builds use several times more stack per call than optimised ones.
@@ -92,8 +94,10 @@ template <class F>
     }
 
 /// Inside a fiber: suspends the fiber (not the thread) until `awaitable` completes, and
-/// returns what `co_await awaitable` gives. Cancel-safe as far as the awaitable is. Outside
-/// a fiber it stops the program with a message.
+/// returns what `co_await awaitable` gives (its errors are the awaitable's). Cancel-safe as
+/// far as the awaitable is: when the fiber is destroyed while it waits, the wait is
+/// withdrawn as a coroutine's would be, and this throws `fiber::unwinding`. Outside a fiber
+/// it stops the program with a message.
 template <class A> decltype(auto) await(A&& awaitable) {
     static_assert(!std::is_same_v<eddy::detail::awaiter_t<A>, eddy::detail::hop_awaiter>,
                   "a fiber stays on its core: start it there with fiber::spawn_on");
@@ -108,11 +112,13 @@ template <class A> decltype(auto) await(A&& awaitable) {
 }
 
 /// Inside a fiber: lets the core's other ready tasks and fibers run, then continues.
+/// Cancel-safe.
 inline void yield() {
     fiber::await(eddy::yield_now());
 }
 
 /// Inside a fiber: sleeps for `d`; `operation_canceled` when the runtime is stopping.
+/// Cancel-safe.
 template <class Rep, class Period> result<void> sleep_for(std::chrono::duration<Rep, Period> d) {
     return fiber::await(eddy::sleep_for(d));
 }

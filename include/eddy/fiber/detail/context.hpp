@@ -11,6 +11,8 @@
 // the destructors of everything on that stack.
 #pragma once
 
+#include "eddy/fiber/unwinding.hpp"
+
 #include <coroutine>
 #include <cstddef>
 
@@ -19,14 +21,7 @@ namespace detail {
 class task_promise_base;
 }
 
-namespace fiber {
-
-/// Thrown inside a fiber whose task is destroyed while it waits (its join handle aborted,
-/// or the runtime torn down), to unwind the fiber's stack. It is not a `std::exception`; a
-/// `catch (...)` inside a fiber must rethrow it.
-struct unwinding {};
-
-namespace detail {
+namespace fiber::detail {
 
 class context {
   public:
@@ -87,6 +82,5 @@ class context {
     bool unwinding_ = false;
 };
 
-} // namespace detail
-} // namespace fiber
+} // namespace fiber::detail
 } // namespace eddy
