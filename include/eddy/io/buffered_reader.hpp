@@ -31,6 +31,8 @@ inline constexpr std::size_t default_buffer_capacity = 8 * 1024;
 
 // Checked inside rather than with `requires` on the template: a constrained class template's
 // implicit deduction guide would win over the borrowing guides below with clang.
+/// A read buffer in front of the reader `R` (owned, or borrowed when `R` is a reference),
+/// itself an `async_reader`; see the top of this header. Move-only.
 template <class R> class buffered_reader {
     using inner_type = std::remove_reference_t<R>;
     static_assert(async_reader<inner_type>, "buffered_reader needs an async_reader");
@@ -45,9 +47,13 @@ template <class R> class buffered_reader {
         : inner_(std::forward<R>(inner)), capacity_(std::max<std::size_t>(capacity, 1)),
           storage_(std::make_unique_for_overwrite<std::byte[]>(capacity_)) {}
 
+    /// Moves the reader with its buffered bytes; `o` is left without a buffer, to be
+    /// destroyed or assigned to. Not while an operation on `o` is pending.
     buffered_reader(buffered_reader&& o) noexcept
         : inner_(std::move(o.inner_)), capacity_(o.capacity_), storage_(std::move(o.storage_)),
           pos_(std::exchange(o.pos_, 0)), end_(std::exchange(o.end_, 0)) {}
+    /// Takes `o`'s reader and buffered bytes; what this one had buffered is dropped. `o` is
+    /// left as the move constructor leaves it.
     buffered_reader& operator=(buffered_reader&& o) noexcept {
         if (this != &o) {
             inner_ = std::move(o.inner_);
@@ -116,31 +122,44 @@ template <class R> class buffered_reader {
     std::span<const std::byte> buffer() const noexcept {
         return {storage_.get() + pos_, end_ - pos_};
     }
+    /// The buffer's size in bytes.
     std::size_t capacity() const noexcept { return capacity_; }
 
+    /// The inner reader. Reading from it directly skips what is buffered.
     inner_type& get_ref() noexcept { return inner_.get(); }
+    /// The inner reader.
     const inner_type& get_ref() const noexcept { return inner_.get(); }
     /// The inner reader (moved out, or the reference). Buffered bytes are dropped: read
     /// `buffer()` first if they matter.
     R into_inner() && { return inner_.take(); }
 
-    /// Awaits `fill_buf()`.
+    /// Awaits `fill_buf()`. Besides the awaiter calls it passes a cancellation on to the inner
+    /// read: `cancel()` (when the inner read has one) and `cancel(request)`, so a `timeout`
+    /// withdraws the inner read as it would a bare one. Bytes the inner read got after all
+    /// (completed, its task then aborted) are kept in the buffer when it is destroyed.
     class fill_operation {
       public:
+        /// What `fill_buf()` makes.
         explicit fill_operation(buffered_reader& r) noexcept : reader_(&r) {}
+        /// Moves it; only before it is awaited (a `timeout` takes it by value).
         fill_operation(fill_operation&&) noexcept = default;
         fill_operation& operator=(fill_operation&&) = delete;
+        /// Keeps in the buffer the bytes of an inner read that completed but was never
+        /// resumed (its task aborted while queued).
         ~fill_operation() {
             if (auto late = inner_.take_unclaimed()) reader_->filled(*late);
         }
 
+        /// True at once when bytes are buffered; otherwise starts the inner read.
         bool await_ready() {
             if (reader_->pos_ < reader_->end_) return true;
             return inner_.start(reader_->start_fill());
         }
+        /// Waits for the inner read.
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) {
             return inner_.suspend(h);
         }
+        /// The buffered bytes (empty: end of stream), or the inner reader's error.
         result<std::span<const std::byte>> await_resume() {
             if (inner_.started()) {
                 auto n = inner_.resume();
@@ -149,9 +168,13 @@ template <class R> class buffered_reader {
             }
             return reader_->buffer();
         }
+        // Hidden from doxygen, which cannot parse this requires-clause; described above.
+        /// \cond
         bool cancel() noexcept requires detail::inner_operation<inner_read>::cancellable {
             return inner_.cancel();
         }
+        /// \endcond
+        /// Passes the cancellation `r` on to the inner read; true when it was withdrawn.
         bool cancel(eddy::detail::cancel_request& r) noexcept { return inner_.cancel(r); }
 
       private:
@@ -159,18 +182,25 @@ template <class R> class buffered_reader {
         detail::inner_operation<inner_read> inner_;
     };
 
-    /// Awaits `read(buf)`.
+    /// Awaits `read(buf)`. Besides the awaiter calls it passes a cancellation on to the inner
+    /// read, as `fill_operation` does.
     class read_operation {
       public:
+        /// What `read(buf)` makes.
         read_operation(buffered_reader& r, std::span<std::byte> buf) noexcept
             : reader_(&r), buf_(buf) {}
+        /// Moves it; only before it is awaited (a `timeout` takes it by value).
         read_operation(read_operation&&) noexcept = default;
         read_operation& operator=(read_operation&&) = delete;
+        /// Keeps in the buffer the bytes of a fill that completed but was never resumed (its
+        /// task aborted while queued); bytes read straight into `buf` are not accounted.
         ~read_operation() {
             // Bytes that went straight into the caller's buffer cannot be accounted for.
             if (auto late = inner_.take_unclaimed(); late && !direct_) reader_->filled(*late);
         }
 
+        /// True at once for an empty `buf` or when bytes are buffered (they are copied now);
+        /// otherwise starts the inner read, into the buffer or straight into `buf`.
         bool await_ready() {
             if (buf_.empty()) return true;
             if (reader_->pos_ < reader_->end_) {
@@ -183,9 +213,11 @@ template <class R> class buffered_reader {
             }
             return inner_.start(reader_->start_fill());
         }
+        /// Waits for the inner read.
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) {
             return inner_.suspend(h);
         }
+        /// The count (0: end of stream, or an empty `buf`), or the inner reader's error.
         result<std::size_t> await_resume() {
             if (!inner_.started()) return copied_;
             auto n = inner_.resume();
@@ -193,9 +225,13 @@ template <class R> class buffered_reader {
             reader_->filled(n);
             return reader_->copy_out(buf_);
         }
+        // Hidden from doxygen, which cannot parse this requires-clause; described above.
+        /// \cond
         bool cancel() noexcept requires detail::inner_operation<inner_read>::cancellable {
             return inner_.cancel();
         }
+        /// \endcond
+        /// Passes the cancellation `r` on to the inner read; true when it was withdrawn.
         bool cancel(eddy::detail::cancel_request& r) noexcept { return inner_.cancel(r); }
 
       private:
@@ -247,7 +283,9 @@ template <class R> class buffered_reader {
     std::size_t end_ = 0; ///< one past the last buffered byte
 };
 
+/// An lvalue is borrowed: `buffered_reader in(stream)` is a `buffered_reader<tcp_stream&>`.
 template <class R> buffered_reader(R&) -> buffered_reader<R&>;
+/// An lvalue is borrowed, with a buffer of the size given.
 template <class R> buffered_reader(R&, std::size_t) -> buffered_reader<R&>;
 
 } // namespace eddy::io

@@ -32,6 +32,8 @@ namespace eddy::io {
 
 // Checked inside rather than with `requires` on the template: a constrained class template's
 // implicit deduction guide would win over the borrowing guides below with clang.
+/// A write buffer in front of the writer `W` (owned, or borrowed when `W` is a reference),
+/// itself an `async_writer`; see the top of this header. Move-only. Flush before dropping it.
 template <class W> class buffered_writer {
     using inner_type = std::remove_reference_t<W>;
     static_assert(async_writer<inner_type>, "buffered_writer needs an async_writer");
@@ -45,9 +47,13 @@ template <class W> class buffered_writer {
         : inner_(std::forward<W>(inner)), capacity_(std::max<std::size_t>(capacity, 1)),
           storage_(std::make_unique_for_overwrite<std::byte[]>(capacity_)) {}
 
+    /// Moves the writer with its buffered bytes; `o` is left without a buffer, to be
+    /// destroyed or assigned to. Not while an operation on `o` is pending.
     buffered_writer(buffered_writer&& o) noexcept
         : inner_(std::move(o.inner_)), capacity_(o.capacity_), storage_(std::move(o.storage_)),
           head_(std::exchange(o.head_, 0)), tail_(std::exchange(o.tail_, 0)) {}
+    /// Takes `o`'s writer and buffered bytes. What this one still had buffered is dropped,
+    /// with the destructor's warning.
     buffered_writer& operator=(buffered_writer&& o) noexcept {
         if (this != &o) {
             warn_if_unflushed();
@@ -99,9 +105,12 @@ template <class W> class buffered_writer {
     std::span<const std::byte> buffer() const noexcept {
         return {storage_.get() + head_, tail_ - head_};
     }
+    /// The buffer's size in bytes.
     std::size_t capacity() const noexcept { return capacity_; }
 
+    /// The inner writer. Writing to it directly goes ahead of what is buffered.
     inner_type& get_ref() noexcept { return inner_.get(); }
+    /// The inner writer.
     const inner_type& get_ref() const noexcept { return inner_.get(); }
     /// The inner writer (moved out, or the reference). Buffered bytes are dropped without a
     /// warning: `flush()` first.
@@ -111,14 +120,18 @@ template <class W> class buffered_writer {
     }
 
     /// Awaits `write(buf)`: completes at once when `buf` fits in the buffer, otherwise runs
-    /// the write-out in a task.
+    /// the write-out in a task, which `cancel` withdraws (as a `timeout` does).
     class write_operation {
       public:
+        /// What `write(buf)` makes.
         write_operation(buffered_writer& w, std::span<const std::byte> buf) noexcept
             : writer_(&w), buf_(buf) {}
+        /// Moves it; only before it is awaited (a `timeout` takes it by value).
         write_operation(write_operation&&) noexcept = default;
         write_operation& operator=(write_operation&&) = delete;
 
+        /// True at once when `buf` fits in the buffer (it is copied now); otherwise starts
+        /// the write-out.
         bool await_ready() {
             if (buf_.size() < writer_->capacity_ &&
                 writer_->tail_ + buf_.size() <= writer_->capacity_) {
@@ -127,14 +140,18 @@ template <class W> class buffered_writer {
             }
             return slow_.start(writer_->write_through(buf_));
         }
+        /// Waits for the write-out.
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) {
             return slow_.suspend(h);
         }
+        /// What `write` gives: the count taken, or the inner writer's error.
         result<std::size_t> await_resume() {
             if (!slow_.started()) return buf_.size();
             return slow_.resume();
         }
+        /// Withdraws the waiting write-out (one attempt); false when it cannot be now.
         bool cancel() noexcept { return slow_.cancel(); }
+        /// Passes the cancellation `r` on to the write-out; true when it was withdrawn.
         bool cancel(eddy::detail::cancel_request& r) noexcept { return slow_.cancel(r); }
 
       private:
@@ -218,7 +235,9 @@ template <class W> class buffered_writer {
     std::size_t tail_ = 0; ///< one past the last buffered byte
 };
 
+/// An lvalue is borrowed: `buffered_writer out(stream)` is a `buffered_writer<tcp_stream&>`.
 template <class W> buffered_writer(W&) -> buffered_writer<W&>;
+/// An lvalue is borrowed, with a buffer of the size given.
 template <class W> buffered_writer(W&, std::size_t) -> buffered_writer<W&>;
 
 } // namespace eddy::io

@@ -28,6 +28,7 @@
 
 namespace eddy::io {
 
+/// The size of the buffer `copy` holds while it runs, unless both ends are sockets.
 inline constexpr std::size_t copy_buffer_size = 16 * 1024;
 
 namespace detail {
@@ -92,6 +93,9 @@ task<result<std::uint64_t>> copy_through_buffer(R& r, W& w) {
 
 } // namespace detail
 
+/// Copies from `r` to `w` until `r`'s end of stream: the number of bytes copied, or the first
+/// error of either (bytes read and not yet written are then lost). Does not shut down `w`.
+/// Both must outlive the task. Not cancel-safe: see the top of this header.
 template <async_reader R, async_writer W> task<result<std::uint64_t>> copy(R& r, W& w) {
     if constexpr (readiness_reader<R> && nonblocking_writer<W>)
         return detail::copy_through_scratch(r, w);

@@ -35,6 +35,11 @@ template <class R, class W> task<result<std::uint64_t>> one_way(R& from, W& to) 
 
 } // namespace detail
 
+/// Copies `a` to `b` and `b` to `a` at once, passing each end of stream on as a shutdown of
+/// the other side's writing: the bytes copied each way (a to b, b to a), once both
+/// directions have ended, or the first error of any read, write or shutdown (the other
+/// direction is then cancelled). Both streams must outlive the task. Not cancel-safe:
+/// cancelled, what each direction had read and not yet written is lost.
 template <class A, class B>
     requires async_reader<A> && async_writer<A> && async_reader<B> && async_writer<B>
         task<result<std::pair<std::uint64_t, std::uint64_t>>> copy_bidirectional(A& a, B& b) {

@@ -34,6 +34,9 @@ template <class T> inline constexpr bool is_buffered_reader = false;
 template <class R> inline constexpr bool is_buffered_reader<buffered_reader<R>> = true;
 } // namespace detail
 
+/// The lines of a reader, from `lines()`: see the top of this header. It holds the reader
+/// (borrowed or owned, as `R` says) in a `buffered_reader`, or uses the one it is given. Use
+/// it from one task at a time, on the reader's core.
 template <class R> class line_reader {
     static constexpr bool given_buffer = detail::is_buffered_reader<std::remove_cvref_t<R>>;
     using buffer_holder =
@@ -88,6 +91,7 @@ template <class R> class line_reader {
 
     /// The buffered reader the lines come from.
     auto& reader() noexcept { return reader_.get(); }
+    /// The longest line it gives, in bytes, its ending not counted.
     std::size_t max_len() const noexcept { return max_len_; }
     /// Bytes of storage held now: the read buffer plus what the line being put together
     /// has reserved. Stays within about `capacity + 2 * max_len` whatever arrives.
@@ -132,7 +136,9 @@ template <class R> class line_reader {
     bool discarding_ = false; ///< skipping the rest of a line that was too long
 };
 
-/// The lines of `reader`, each at most `max_len` bytes; see the top of this header.
+/// The lines of `reader`, each at most `max_len` bytes; see the top of this header. An lvalue
+/// `reader` is borrowed and must outlive the result; an rvalue is moved in. `capacity` is
+/// the size of the read buffer made here (a `buffered_reader` given keeps its own).
 template <class R>
 line_reader<R> lines(R&& reader, std::size_t max_len,
                      std::size_t capacity = default_buffer_capacity) {

@@ -12,6 +12,9 @@
 
 namespace eddy::io {
 
+/// Reads until `buf` is full: ok, `errc::unexpected_eof` if the stream ends first, or the
+/// reader's error (`buf` then holds what came, up to an unknown point). `r` and `buf` must
+/// outlive the task. Not cancel-safe: see the top of this header.
 template <async_reader R> task<result<void>> read_exact(R& r, std::span<std::byte> buf) {
     while (!buf.empty()) {
         auto n = co_await r.read(buf);

@@ -16,6 +16,12 @@
 
 namespace eddy::io {
 
+/// Appends what `r` gives to `out` until end of stream, and gives the number of bytes
+/// appended. Errors: `errc::too_large` once more than `limit` bytes came (they stay in `out`,
+/// one more than `limit` at most), or the reader's error (what came before it stays in
+/// `out`). `r` and `out` must outlive the task. Not cancel-safe: cancelled while it waits,
+/// `out` also keeps the zeroed room it had made for the read that was cut off (up to 16 KiB,
+/// or one more byte than what `limit` still allowed).
 template <async_reader R>
 task<result<std::size_t>> read_to_end(R& r, std::vector<std::byte>& out,
                                       std::size_t limit = std::numeric_limits<std::size_t>::max()) {

@@ -39,6 +39,7 @@ class standard_input {
     detail::stdio_operation<false> read(std::span<std::byte> buf) noexcept {
         return {channel_, buf};
     }
+    /// How this handle does its I/O.
     stdio_mode mode() const noexcept { return channel_.mode(); }
 
   private:
@@ -66,6 +67,7 @@ class standard_output {
         channel_.close();
         return eddy::detail::completed<result<void>>(result<void>{});
     }
+    /// How this handle does its I/O (`stdio_mode::unavailable` once shut down).
     stdio_mode mode() const noexcept { return channel_.mode(); }
 
   private:
@@ -75,11 +77,13 @@ class standard_output {
     detail::stdio_channel channel_;
 };
 
-/// A handle on fd 0; see the top of this header. Call it on a core.
+/// A handle on fd 0; see the top of this header. Call it on a core. It never fails: on a
+/// closed or unusable fd the handle is `stdio_mode::unavailable` and its every read gives
+/// the error, naming the stream.
 standard_input stdin();
-/// A handle on fd 1.
+/// A handle on fd 1; as `stdin()`.
 standard_output stdout();
-/// A handle on fd 2.
+/// A handle on fd 2; as `stdin()`.
 standard_output stderr();
 
 } // namespace eddy::io

@@ -15,6 +15,9 @@
 
 namespace eddy::io {
 
+/// Writes all of `bytes`, in as many writes as it takes: ok, or the writer's first error (a
+/// prefix of `bytes`, of unknown length, has then been written). Not cancel-safe: see the
+/// top of this header.
 template <async_writer W> task<result<void>> write_all(W& w, std::span<const std::byte> bytes) {
     while (!bytes.empty()) {
         auto n = co_await w.write(bytes);
@@ -24,7 +27,7 @@ template <async_writer W> task<result<void>> write_all(W& w, std::span<const std
     co_return ok();
 }
 
-/// `write_all` of the bytes of `text`.
+/// `write_all` of the bytes of `text`, which must stay alive until it has completed.
 template <async_writer W> task<result<void>> write_all(W& w, std::string_view text) {
     return write_all(w, std::as_bytes(std::span(text.data(), text.size())));
 }

@@ -28,6 +28,9 @@ namespace eddy::net {
 
 template <class Address> class datagram_socket;
 
+/// Datagrams with their peers, in storage allocated once, for `datagram_socket::recv_many` and
+/// `send_many`; see the top of this header. Movable (not while an operation uses it), not
+/// copyable.
 template <class Address> class datagram_batch {
   public:
     class datagram;
@@ -39,11 +42,15 @@ template <class Address> class datagram_batch {
     /// each, allocated now. Throws `std::bad_alloc` if the memory cannot be had.
     datagram_batch(std::size_t capacity, std::size_t slot_size) : slots_(capacity, slot_size) {}
 
+    /// How many datagrams it can hold: the `capacity` it was made with, kept within 1 and
+    /// `max_capacity`.
     std::size_t capacity() const noexcept { return slots_.capacity(); }
+    /// The bytes a slot holds: the largest datagram it receives whole or takes to send.
     std::size_t slot_size() const noexcept { return slots_.slot_size(); }
     /// How many datagrams it holds: those the last receive got (0 after a receive that
     /// failed), or those pushed since `clear`.
     std::size_t size() const noexcept { return slots_.size(); }
+    /// True when it holds no datagram.
     bool empty() const noexcept { return size() == 0; }
     /// Datagram `i`, below `size()`: a view of it, valid until the batch next changes.
     datagram operator[](std::size_t i) const noexcept { return datagram(slots_, i); }

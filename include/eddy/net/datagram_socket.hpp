@@ -147,19 +147,41 @@ inline constexpr eddy::detail::io_direction datagram_batch_read{.write = false,
 
 namespace eddy::net {
 
+/// A datagram socket whose addresses are `Address` (`socket_address`, `unix_address`): what
+/// `udp_socket` and `unix_datagram` share; see the top of this header.
+///
+/// Use it on the core that made it (its I/O called from another core stops the program). One
+/// receive
+/// (`recv`, `recv_from`, `peek_from`, `recv_many`, `readable`) and one send may wait at a
+/// time; a second one waiting in the same direction stops the program. Every awaitable here
+/// gives `errc::operation_canceled` when the runtime stops or the socket is closed while it
+/// waits. Cancel safety: a `timeout` that expires withdraws the wait, and the operation has
+/// then moved no datagram; one that completed first gives its result instead of
+/// `errc::timed_out`. An abort destroys the waiting task, and with it the result of an
+/// operation that had just completed.
 template <class Address> class datagram_socket {
   public:
+    /// The type of its addresses.
     using address_type = Address;
+    /// What `send` gives: an awaitable of `result<std::size_t>`.
     using send_operation = detail::datagram_operation<detail::datagram_send_call>;
+    /// What `send_to` gives: an awaitable of `result<std::size_t>`.
     using send_to_operation = detail::datagram_operation<detail::datagram_send_to_call<Address>>;
+    /// What `recv` gives: an awaitable of `result<std::size_t>`.
     using recv_operation = detail::datagram_operation<detail::datagram_recv_call>;
+    /// What `recv_from` and `peek_from` give: an awaitable of
+    /// `result<std::pair<std::size_t, Address>>`.
     using recv_from_operation =
         detail::datagram_operation<detail::datagram_recv_from_call<Address>>;
+    /// What `recv_many` gives: an awaitable of `result<std::size_t>`.
     using recv_many_operation = detail::datagram_operation<detail::datagram_recv_many_call>;
+    /// What `send_many` gives: an awaitable of `result<std::size_t>`.
     using send_many_operation =
         detail::datagram_operation<detail::datagram_send_many_call<Address>>;
 
+    /// An empty socket, not open: assign one made by `bind` (or `unbound`, `pair`).
     datagram_socket() noexcept = default;
+    /// Adopts a socket already registered on the calling core (what `bind` does).
     explicit datagram_socket(detail::socket_handle h) noexcept : handle_(std::move(h)) {}
 
     /// Sends `buf` as one datagram to the connected peer: its size, or the error (no peer:
@@ -199,7 +221,7 @@ template <class Address> class datagram_socket {
                                    detail::datagram_read);
     }
 
-    /// `send` without waiting: the size, `errc::would_block`, or the error.
+    /// `send` without waiting: the size, `errc::would_block` (nothing sent), or the error.
     result<std::size_t> try_send(std::span<const std::byte> buf) noexcept {
         detail::datagram_send_call call{buf};
         return call.finish(attempt(call, detail::datagram_write));
@@ -256,10 +278,11 @@ template <class Address> class datagram_socket {
         return call.finish(attempt(call, detail::datagram_write));
     }
 
-    /// Waits until a receive would not block (a datagram or an error is queued).
-    /// Cancel-safe.
+    /// Waits until a receive would not block (a datagram or an error is queued), without
+    /// receiving: a `result<void>`, `errc::operation_canceled` when the runtime stops or the
+    /// socket is closed. Cancel-safe: it consumes nothing.
     eddy::detail::readiness_wait readable() noexcept { return {handle_.readiness(), false}; }
-    /// Waits until a send would not block. Cancel-safe.
+    /// Waits until a send would not block; as `readable`. Cancel-safe.
     eddy::detail::readiness_wait writable() noexcept { return {handle_.readiness(), true}; }
 
     /// The address this socket is bound to (the kernel's pick after port 0 or an implicit
@@ -272,12 +295,13 @@ template <class Address> class datagram_socket {
         return detail::socket_name_as<Address>(handle_.fd(), true);
     }
 
-    /// The fd, for socket options eddy does not wrap. Do not close it.
+    /// The fd, for socket options eddy does not wrap (-1 when not open). Do not close it.
     int native_handle() const noexcept { return handle_.fd(); }
+    /// True while it holds a socket: false when default-made or moved from.
     bool is_open() const noexcept { return handle_.valid(); }
 
   protected:
-    detail::socket_handle handle_;
+    detail::socket_handle handle_; ///< the socket, registered on the core that made it
 
   private:
     static detail::datagram_send_many_call<Address> send_many_call(datagram_batch<Address>& batch,

@@ -15,11 +15,16 @@
 
 namespace eddy::net {
 
+/// The ids the kernel recorded for the peer of a Unix socket (SO_PEERCRED), from
+/// `unix_stream::peer_cred` or `unix_datagram::peer_cred`. Where it recorded none (a socket
+/// that was never connected, or a datagram socket not made by `pair()`), pid is 0 and the
+/// ids are -1.
 struct peer_credentials {
-    pid_t pid;
-    uid_t uid;
-    gid_t gid;
+    pid_t pid; ///< the peer's process id
+    uid_t uid; ///< its effective user id
+    gid_t gid; ///< its effective group id
 
+    /// Equal when all three ids are.
     friend bool operator==(const peer_credentials&, const peer_credentials&) = default;
 };
 

@@ -24,8 +24,11 @@
 
 namespace eddy::net {
 
+/// A connected TCP socket on the calling core; see the top of this header, and
+/// `stream_socket` for reading and writing. Move-only; dropping it closes the socket.
 class tcp_stream : public stream_socket, public splittable<tcp_stream> {
   public:
+    /// An empty stream, not open: assign one made by `connect` or `accept`.
     tcp_stream() noexcept = default;
     /// Adopts a connected socket (from `tcp_listener::accept`).
     explicit tcp_stream(detail::socket_handle h) noexcept : stream_socket(std::move(h)) {}
@@ -39,25 +42,39 @@ class tcp_stream : public stream_socket, public splittable<tcp_stream> {
     static result<tcp_stream> from_fd(int fd);
 
     /// Connects to `addr` without blocking the core. Errors name the address, e.g.
-    /// "connection refused: 127.0.0.1:9". Cancel-safe (the half-open socket is closed).
+    /// "connection refused: 127.0.0.1:9"; `errc::operation_canceled` when the runtime stops.
+    /// It waits as long as the kernel tries (minutes for a peer that never answers): bound
+    /// it with the `limit` overload. Cancel-safe: cancelled, the half-open socket is closed.
     static task<result<tcp_stream>> connect(socket_address addr);
-    /// Resolves "host:port" and connects to the first address that accepts.
+    /// Resolves `"host:port"` (see `resolve`) and connects to the first address that accepts.
+    /// Errors: `resolve`'s `errc::invalid_address`; otherwise the last address's error,
+    /// naming it. Cancel-safe as above; cancelled while resolving, the lookup runs to its
+    /// end on the blocking pool and its result is dropped.
     static task<result<tcp_stream>> connect(std::string host_port);
-    /// The same, given up after `limit` (resolving included): then `errc::timed_out` naming
-    /// the address, "operation timed out: 10.0.0.1:80" (a bare `eddy::timeout` around
-    /// `connect` gives the code alone). Other errors as above. Cancel-safe.
+    /// The same, given up after `limit`: then `errc::timed_out` naming the address,
+    /// "operation timed out: 10.0.0.1:80" (a bare `eddy::timeout` around `connect` gives the
+    /// code alone). Other errors as above. Cancel-safe.
     static task<result<tcp_stream>> connect(socket_address addr,
                                             std::chrono::steady_clock::duration limit);
+    /// From `"host:port"`, given up after `limit`, resolving included: then
+    /// `errc::timed_out` naming the text. Other errors as above. Cancel-safe.
     static task<result<tcp_stream>> connect(std::string host_port,
                                             std::chrono::steady_clock::duration limit);
 
+    /// This end's address. Errors: the system's, context "getsockname".
     result<socket_address> local_addr() const;
+    /// The peer's address. Errors: the system's, context "getpeername" (ENOTCONN once the
+    /// connection is gone).
     result<socket_address> peer_addr() const;
 
-    /// TCP_NODELAY: send small writes at once instead of batching them (Nagle).
+    /// TCP_NODELAY: send small writes at once instead of batching them (Nagle). Errors: the
+    /// system's, context "TCP_NODELAY".
     result<void> set_nodelay(bool on);
+    /// Whether TCP_NODELAY is set. Errors: the system's, context "TCP_NODELAY".
     result<bool> nodelay() const;
-    /// SO_KEEPALIVE; with `idle`, also the idle time before the first probe (TCP_KEEPIDLE).
+    /// SO_KEEPALIVE; with `idle` (and `on`), also the idle time before the first probe
+    /// (TCP_KEEPIDLE, 1 to 32767 s). Errors: the system's, context "SO_KEEPALIVE" or
+    /// "TCP_KEEPIDLE" (EINVAL for an idle time out of range).
     result<void> set_keepalive(bool on, std::optional<std::chrono::seconds> idle = std::nullopt);
 };
 

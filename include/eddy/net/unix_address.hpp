@@ -18,12 +18,14 @@
 
 namespace eddy::net {
 
+/// Where a Unix socket lives: a path, an abstract name, or unnamed; a plain value. See the
+/// top of this header.
 class unix_address {
   public:
     /// The unnamed address.
     unix_address() noexcept;
 
-    /// A path ("/tmp/x.sock", "rel.sock") or an abstract name ("@name"). Errors
+    /// A path (`"/tmp/x.sock"`, `"rel.sock"`) or an abstract name (`"@name"`). Errors
     /// (`errc::invalid_address`, naming the text): empty, longer than the kernel takes
     /// (107 bytes for a path or a name), or holding a NUL byte anywhere (text is
     /// never cut short at a NUL; for a name that holds one, use `abstract`).
@@ -32,21 +34,29 @@ class unix_address {
     /// kernel allows them; `parse` does not). Errors (`errc::invalid_address`): empty, or
     /// longer than 107 bytes. `to_string()` gives such a name back with its NULs.
     static result<unix_address> abstract(std::string_view name);
-    /// Wraps what the kernel returned (accept, getsockname, recvfrom).
+    /// Wraps what the kernel returned (accept, getsockname, recvfrom). Anything else (not
+    /// AF_UNIX, a null `addr`, a path that fills `sun_path` with no NUL after it) gives the
+    /// unnamed address.
     static unix_address from_native(const sockaddr* addr, socklen_t len) noexcept;
 
+    /// True for the unnamed address (a socket that never bound).
     bool is_unnamed() const noexcept;
+    /// True for an abstract name.
     bool is_abstract() const noexcept;
+    /// True for a filesystem path.
     bool is_path() const noexcept { return !is_unnamed() && !is_abstract(); }
     /// The path, or the abstract name without its '@'; empty when unnamed.
     std::string_view name() const noexcept;
 
-    /// The path, "@name", or "(unnamed)".
+    /// The path, `"@name"`, or `"(unnamed)"`.
     std::string to_string() const;
 
+    /// The address as a `sockaddr`, for system calls eddy does not wrap.
     const sockaddr* native() const noexcept { return reinterpret_cast<const sockaddr*>(&addr_); }
+    /// The length of `native()` in bytes, as the kernel takes it.
     socklen_t native_size() const noexcept { return size_; }
 
+    /// Equal when both are unnamed, or name the same path or the same abstract name.
     friend bool operator==(const unix_address& a, const unix_address& b) noexcept;
 
   private:

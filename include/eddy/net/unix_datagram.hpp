@@ -21,28 +21,35 @@
 
 namespace eddy::net {
 
+/// A Unix-domain datagram socket on the calling core; see the top of this header, and
+/// `datagram_socket` for sending and receiving. Move-only; dropping it closes the socket
+/// (a bound path stays on disk).
 class unix_datagram : public datagram_socket<unix_address> {
   public:
+    /// An empty socket, not open: assign one made by `bind`, `unbound` or `pair`.
     unix_datagram() noexcept = default;
 
     /// A socket bound to `addr`. A path where a file already exists fails with EADDRINUSE,
     /// naming the path and saying a file is there (eddy never unlinks it for you); other
     /// errors name the address too.
     static result<unix_datagram> bind(const unix_address& addr);
-    /// Same, from "/path" or "@abstract"; `errc::invalid_address` naming the text if it is
-    /// not a Unix socket address.
+    /// Same, from `"/path"` or `"@abstract"`; `errc::invalid_address` naming the text if it
+    /// is not a Unix socket address.
     static result<unix_datagram> bind(std::string_view addr);
     /// A socket with no address: it can send, and receive replies only once connected.
+    /// Errors: the system's, context "unix datagram socket".
     static result<unix_datagram> unbound();
-    /// Two sockets connected to each other (socketpair), both unnamed.
+    /// Two sockets connected to each other (socketpair), both unnamed. Errors: the system's,
+    /// context "unix datagram socketpair".
     static result<std::pair<unix_datagram, unix_datagram>> pair();
 
     /// Fixes the peer: `send`/`recv` go to and come from `addr` only. Never waits. Errors
     /// name the address (ECONNREFUSED: nobody is bound there).
     result<void> connect(const unix_address& addr);
 
-    /// Who is on the other end (SO_PEERCRED): the process that made the pair or, for a
-    /// connected socket, the peer socket's creator. An error when not connected.
+    /// Who made the other end (SO_PEERCRED), for a socket from `pair()`: this process. For
+    /// any other socket, connected or not, the kernel records no peer and this gives pid 0
+    /// and ids -1, not an error. Errors: the system's, context "SO_PEERCRED".
     result<peer_credentials> peer_cred() const;
 
   private:

@@ -24,8 +24,11 @@
 
 namespace eddy::net {
 
+/// A connected Unix stream socket on the calling core; see the top of this header, and
+/// `stream_socket` for reading and writing. Move-only; dropping it closes the socket.
 class unix_stream : public stream_socket, public splittable<unix_stream> {
   public:
+    /// An empty stream, not open: assign one made by `connect`, `accept` or `pair`.
     unix_stream() noexcept = default;
     /// Adopts a connected socket (from `unix_listener::accept`).
     explicit unix_stream(detail::socket_handle h) noexcept : stream_socket(std::move(h)) {}
@@ -41,16 +44,19 @@ class unix_stream : public stream_socket, public splittable<unix_stream> {
     /// Connects to `addr` without blocking the core. Errors name the address: "no such
     /// file or directory: /run/app.sock" (no socket there), "connection refused:
     /// /run/app.sock" (a socket file nobody listens on). While the listener's queue is
-    /// full it keeps retrying, with pauses of up to 100 ms: bound it with `eddy::timeout`.
+    /// full it keeps retrying, with pauses of up to 100 ms (`errc::operation_canceled` if
+    /// the runtime stops meanwhile): bound it with the `limit` overload or `eddy::timeout`.
     /// Cancel-safe: cancelled, the unconnected socket is closed and nothing was sent.
     static task<result<unix_stream>> connect(unix_address addr);
-    /// Same, from a path or "@name"; an address that does not parse gives
-    /// `errc::invalid_address` naming it.
+    /// Same, from a path or `"@name"`; an address that does not parse gives
+    /// `errc::invalid_address` naming it. Cancel-safe.
     static task<result<unix_stream>> connect(std::string addr);
     /// The same, given up after `limit` (a full queue included): then `errc::timed_out`
     /// naming the address, "operation timed out: /run/app.sock". Cancel-safe.
     static task<result<unix_stream>> connect(unix_address addr,
                                              std::chrono::steady_clock::duration limit);
+    /// From a path or `"@name"`, given up after `limit`: then `errc::timed_out` naming the
+    /// text; `errc::invalid_address` if it does not parse. Cancel-safe.
     static task<result<unix_stream>> connect(std::string addr,
                                              std::chrono::steady_clock::duration limit);
 
@@ -65,6 +71,7 @@ class unix_stream : public stream_socket, public splittable<unix_stream> {
     /// accepted stream. Errors: the system's, context "getpeername".
     result<unix_address> peer_addr() const;
     /// Process, user and group of the other end (SO_PEERCRED); see peer_credentials.hpp.
+    /// Errors: the system's, context "SO_PEERCRED".
     result<peer_credentials> peer_cred() const;
 };
 
