@@ -141,7 +141,9 @@ template <class Op> class timeout_awaiter : private timer_node {
 
 } // namespace detail
 
-/// Awaits `op` for at most `d`; see the top of this header.
+/// Awaits `op` for at most `d`; see the top of this header. Gives `result<T>`: `op`'s outcome,
+/// or `errc::timed_out` (with `op` withdrawn) when `d` elapsed first. `op` must be
+/// cancellable (checked at compile time), and a task must be passed as an rvalue.
 template <class Rep, class Period, class Op>
 detail::timeout_awaiter<Op> timeout(std::chrono::duration<Rep, Period> d, Op&& op) {
     return detail::timeout_awaiter<Op>(clock::now() + std::chrono::ceil<clock::duration>(d),
