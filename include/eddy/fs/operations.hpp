@@ -6,8 +6,9 @@
 //     auto text = co_await eddy::fs::read_to_string(dir / "logs" / "a.txt");
 //     auto n = co_await eddy::fs::copy(dir / "logs" / "a.txt", dir / "b.txt");  // bytes
 //
-// Errors are the system's, naming the path ("No such file or directory: /x"), or both paths
-// for `copy` and `rename` ("... : /a -> /b"). Functions that move data do it in hops of at
+// Errors are the system's, naming the path ("no such file or directory: /x"), or both paths
+// for `copy` and `rename` ("...: /a -> /b"); a call that starts while the runtime is
+// stopping gives `errc::operation_canceled`. Functions that move data do it in hops of at
 // most `max_chunk` bytes, so a cancelled one stops after the hop under way.
 // Cancel safety: the queries (`read`, `read_to_string`, `metadata`, `symlink_metadata`,
 // `canonicalize`) are cancel-safe; a cancelled change (`write`, `copy`, `rename`, the
@@ -36,6 +37,7 @@ task<result<std::string>> read_to_string(std::filesystem::path path);
 /// Creates or truncates the file at `path` (mode 0666 before the umask) and writes `data`
 /// to it. `data` is copied first, so it may go away if the call is cancelled.
 task<result<void>> write(std::filesystem::path path, std::span<const std::byte> data);
+/// The same with the bytes of `text` (copied first too).
 task<result<void>> write(std::filesystem::path path, std::string_view text);
 
 /// Copies the content and permission bits of the regular file `from` to `to` (created or

@@ -58,7 +58,7 @@ task<std::variant<detail::stored_t<T>...>> when_any(task<T>... tasks) {
 }
 
 /// The first child to finish: its position in the vector and its value; rethrows its
-/// exception.
+/// exception. Throws `std::invalid_argument` for an empty vector.
 template <class T>
 task<std::pair<std::size_t, detail::stored_t<T>>> when_any(std::vector<task<T>> tasks) {
     if (tasks.empty()) throw std::invalid_argument("when_any: no tasks to wait for");
