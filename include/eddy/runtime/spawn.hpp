@@ -99,7 +99,8 @@ template <class T> class join_handle {
     ~join_handle() { detach(); }
 
     /// Awaits the task's end: `co_await h` gives its value as a `result<T>` (see `awaiter`).
-    /// Only one task may await a handle at a time.
+    /// Only one task may await a handle at a time. Cancel-safe: a cancelled wait leaves the
+    /// task running.
     awaiter operator co_await() const noexcept { return awaiter(state_); }
 
     /// True once the task has ended: returned, thrown, or been aborted.

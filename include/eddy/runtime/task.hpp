@@ -135,7 +135,8 @@ template <class T> class [[nodiscard]] task {
     /// Destroys the coroutine frame, finished or not (see `reset()`).
     ~task() { reset(); }
 
-    /// Awaits the task in place: `co_await t` (see `awaiter`).
+    /// Awaits the task in place: `co_await t` (see `awaiter`). Cancelled, the task is
+    /// destroyed where it waits (see the top).
     awaiter operator co_await() & noexcept { return awaiter(*this); }
     /// Awaits a temporary task: `co_await make_task()`.
     awaiter operator co_await() && noexcept { return awaiter(*this); }

@@ -200,7 +200,8 @@ template <class T> class receiver {
     }
 
     /// Awaits the next value, a lag notice, or `errc::channel_closed` once every sender is
-    /// gone and everything was received. The receiver must stay put while it waits.
+    /// gone and everything was received. The receiver must stay put while it waits. From any
+    /// core. Cancel-safe: a cancelled recv takes nothing.
     recv_awaiter recv() {
         if (!state_) eddy::detail::misuse("a broadcast receiver was used after it was moved from");
         return recv_awaiter(*this);

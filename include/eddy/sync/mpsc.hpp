@@ -152,7 +152,8 @@ template <class T> class sender : public detail::sender_base<T> {
     };
 
     /// Awaits room, then sends `value`: `co_await` gives a `send_result<T>`, see
-    /// `send_awaiter`. Values sent by one sender arrive in the order sent.
+    /// `send_awaiter`. Values sent by one sender arrive in the order sent. Cancel-safe: a
+    /// cancelled send sent nothing.
     send_awaiter send(T value) { return send_awaiter(*this->state_, std::move(value)); }
 
     /// Sends now if there is room: else `errc::channel_full`, or `errc::channel_closed`,

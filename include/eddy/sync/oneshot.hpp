@@ -178,7 +178,7 @@ template <class T> class receiver {
     /// Awaits the value: `co_await` gives `result<T>`, `errc::channel_closed` when the
     /// sender went without sending. Cancel-safe.
     recv_awaiter recv() noexcept { return recv_awaiter(*state_); }
-    /// `co_await rx` is `co_await rx.recv()`.
+    /// `co_await rx` is `co_await rx.recv()` (cancel-safe as well).
     recv_awaiter operator co_await() noexcept { return recv(); }
 
     /// The value if it came; `errc::would_block` if it may still come; `errc::channel_closed`

@@ -132,7 +132,8 @@ class semaphore_base {
     semaphore_base(const semaphore_base&) = delete;
     semaphore_base& operator=(const semaphore_base&) = delete;
 
-    /// Awaits `n` permits (see `acquire_awaiter`).
+    /// Awaits `n` permits (see `acquire_awaiter`); from any core. Cancel-safe: a cancelled
+    /// acquire takes no permit.
     acquire_awaiter acquire(std::size_t n = 1) noexcept {
         return acquire_awaiter(*state_, n, owned_permits_);
     }

@@ -57,7 +57,8 @@ class interval {
         detail::sleep_awaiter sleep_;
     };
 
-    /// Completes at the next deadline and gives that deadline.
+    /// Completes at the next deadline and gives that deadline, or `errc::operation_canceled`
+    /// when the runtime is stopping. Cancel-safe: a cancelled tick is not used up.
     tick_awaiter tick() noexcept { return tick_awaiter(*this); }
 
     /// The time between two deadlines.
