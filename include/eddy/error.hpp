@@ -31,8 +31,13 @@ enum class errc {
     channel_full,       ///< a bounded channel has no room for a `try_send`
 };
 
+/// The category of `errc` codes (named "eddy"). Its codes compare equal to the matching
+/// `std::errc` where there is one: `timed_out`, `operation_canceled`, `would_block`
+/// (`operation_would_block`) and `invalid_argument`.
 const std::error_category& eddy_category() noexcept;
 
+/// The `std::error_code` for `e`; found by argument-dependent lookup, so `errc` values convert
+/// to `std::error_code` implicitly.
 inline std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), eddy_category()};
 }
@@ -40,29 +45,41 @@ inline std::error_code make_error_code(errc e) noexcept {
 /// An error: a code, and what it concerns (a path, an address) when that helps the reader.
 class error {
   public:
+    /// No error: a default `std::error_code` (value 0) and no context.
     error() = default;
+    /// The error `code`, with no context.
     error(std::error_code code) : code_(code) {}
+    /// The error `e`, with no context.
     error(errc e) : code_(make_error_code(e)) {}
+    /// The error `code` about `context` (a path, an address, the input that did not parse).
     error(std::error_code code, std::string context) : code_(code), context_(std::move(context)) {}
+    /// The error `e` about `context`.
     error(errc e, std::string context) : code_(make_error_code(e)), context_(std::move(context)) {}
 
-    /// The error for the calling thread's `errno`.
+    /// The error for the `errno` value `err` (in `std::system_category()`).
     static error from_errno(int err) { return error(std::error_code(err, std::system_category())); }
+    /// The error for the `errno` value `err`, about `context`.
     static error from_errno(int err, std::string context) {
         return error(std::error_code(err, std::system_category()), std::move(context));
     }
 
+    /// The error code: an `errc` in `eddy_category()` or a system error.
     const std::error_code& code() const noexcept { return code_; }
+    /// What the error concerns (a path, an address); empty when nothing was recorded.
     const std::string& context() const noexcept { return context_; }
 
     /// "what went wrong: what it concerns", e.g. "connection refused: 127.0.0.1:9" (the
     /// system's text starts lower-case, so it reads as the start of a log line's detail).
     std::string message() const;
 
+    /// True when the code is exactly `c` (the context is ignored).
     friend bool operator==(const error& e, errc c) noexcept {
         return e.code_ == make_error_code(c);
     }
+    /// True when the code is equivalent to the condition `c`: a system error with that
+    /// value, or an `errc` that maps to it (`errc::timed_out == std::errc::timed_out`).
     friend bool operator==(const error& e, std::errc c) noexcept { return e.code_ == c; }
+    /// True when the code is exactly `c` (the context is ignored).
     friend bool operator==(const error& e, const std::error_code& c) noexcept {
         return e.code_ == c;
     }
@@ -74,4 +91,6 @@ class error {
 
 } // namespace eddy
 
+/// \cond
 template <> struct std::is_error_code_enum<eddy::errc> : std::true_type {};
+/// \endcond

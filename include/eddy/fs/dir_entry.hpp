@@ -15,8 +15,10 @@
 
 namespace eddy::fs {
 
+/// One entry of a directory, as `dir_reader::next_entry` gives it.
 class dir_entry {
   public:
+    /// The entry at `path`, of kind `type` (what `read_dir` makes).
     dir_entry(std::filesystem::path path, std::filesystem::file_type type) noexcept
         : path_(std::move(path)), type_(type) {}
 
@@ -27,12 +29,16 @@ class dir_entry {
 
     /// The kind of the entry itself (a symlink is `symlink`, whatever it points to).
     std::filesystem::file_type type() const noexcept { return type_; }
+    /// True for a regular file (not a symlink to one).
     bool is_file() const noexcept { return type_ == std::filesystem::file_type::regular; }
+    /// True for a directory (not a symlink to one).
     bool is_dir() const noexcept { return type_ == std::filesystem::file_type::directory; }
+    /// True for a symlink.
     bool is_symlink() const noexcept { return type_ == std::filesystem::file_type::symlink; }
 
     /// The entry's metadata, not following a symlink (lstat): errors name the path (the
-    /// entry may be gone by now). Cancel-safe. The entry must outlive the call.
+    /// entry may be gone by now), `errc::operation_canceled` when the runtime is stopping.
+    /// Cancel-safe. The entry must outlive the call.
     task<result<file_metadata>> metadata() const;
 
   private:

@@ -3,7 +3,7 @@
 // `io::async_writer`, so the `io::` algorithms take it:
 //
 //     auto f = co_await eddy::fs::file::open(path);               // read-only
-//     if (!f) co_return f.error();        // "No such file or directory: /srv/x"
+//     if (!f) co_return f.error();        // "no such file or directory: /srv/x"
 //     auto sent = co_await eddy::io::copy(*f, socket);
 //
 // Position: the file keeps its own position and reads and writes at it (pread/pwrite), so
@@ -21,6 +21,10 @@
 //
 // Each call moves at most `max_chunk` bytes (a short read or write); `io::write_all` and
 // `io::read_exact` loop. Reads and writes copy through one buffer the file keeps for reuse.
+//
+// Errors: the system's error naming the path, `errc::invalid_argument` (naming the path and
+// why) for an offset or a size past INT64_MAX, and `errc::operation_canceled` for an
+// operation that starts while the runtime is stopping.
 #pragma once
 
 #include "eddy/fs/metadata.hpp"
@@ -49,11 +53,14 @@ class unique_fd;
 
 namespace eddy::fs {
 
+/// An open file, read and written on the blocking pool; see the top.
 class file {
   public:
     /// An empty file (moved-from state); only assigning to it or destroying it is valid.
     file() noexcept;
+    /// Moves the file; the other is left empty. Not while an operation on it is pending.
     file(file&&) noexcept;
+    /// Drops this file's share of its fd (as the destructor) and takes the other's file.
     file& operator=(file&&) noexcept;
     file(const file&) = delete;
     file& operator=(const file&) = delete;
@@ -119,6 +126,7 @@ class file {
     const std::filesystem::path& path() const noexcept { return path_; }
     /// The fd, for what eddy does not wrap. Do not close it; pool jobs may be using it.
     int native_handle() const noexcept;
+    /// True unless the file is empty (default-made or moved from).
     bool is_open() const noexcept { return static_cast<bool>(fd_); }
 
   private:

@@ -15,10 +15,12 @@
 
 namespace eddy::fs {
 
+/// What `stat` says about a file, taken at one moment; see the top.
 class file_metadata {
   public:
-    using time_point = std::chrono::system_clock::time_point;
+    using time_point = std::chrono::system_clock::time_point; ///< Wall-clock time, as stat's.
 
+    /// Metadata of nothing: length 0, type `none`, no permissions, times at the epoch.
     file_metadata() = default;
     /// The metadata in `st`, as `stat`, `lstat` or `fstat` filled it.
     static file_metadata from_stat(const struct stat& st) noexcept;
@@ -26,8 +28,11 @@ class file_metadata {
     /// Size in bytes (for a symlink from `symlink_metadata`: the length of its target path).
     std::uint64_t len() const noexcept { return len_; }
 
+    /// The kind of file (`symlink` only from metadata that does not follow links).
     std::filesystem::file_type type() const noexcept { return type_; }
+    /// True for a regular file.
     bool is_file() const noexcept { return type_ == std::filesystem::file_type::regular; }
+    /// True for a directory.
     bool is_dir() const noexcept { return type_ == std::filesystem::file_type::directory; }
     /// True only for metadata that does not follow links (`symlink_metadata`, `dir_entry`).
     bool is_symlink() const noexcept { return type_ == std::filesystem::file_type::symlink; }

@@ -12,6 +12,7 @@
 
 namespace eddy::fs {
 
+/// How `file::open` opens a file: access, creation and truncation; see the top.
 struct open_options {
     /// Open for reading. Default false.
     bool read = false;

@@ -2,7 +2,7 @@
 // blocking pool, a batch of entries per hop, and "." and ".." are left out.
 //
 //     auto dir = co_await eddy::fs::read_dir(p);        // result<dir_reader>
-//     if (!dir) co_return dir.error();                   // "No such file or directory: p"
+//     if (!dir) co_return dir.error();                   // "no such file or directory: p"
 //     while (true) {
 //         auto entry = co_await dir->next_entry();       // result<std::optional<dir_entry>>
 //         if (!entry) co_return entry.error();
@@ -36,16 +36,20 @@ class dir_stream;
 /// An open directory being listed. Move-only; one task at a time.
 class dir_reader {
   public:
+    /// Lists the open directory `stream` (what `read_dir` makes; not for user code).
     explicit dir_reader(std::shared_ptr<detail::dir_stream> stream) noexcept;
+    /// Moves the reader; the moved-from one may only be assigned to or destroyed.
     dir_reader(dir_reader&&) noexcept;
+    /// Drops this reader's directory and takes the other's listing.
     dir_reader& operator=(dir_reader&&) noexcept;
     dir_reader(const dir_reader&) = delete;
     dir_reader& operator=(const dir_reader&) = delete;
+    /// Closes the directory (once a pool job still reading it, if any, has ended).
     ~dir_reader();
 
-    /// The next entry, `std::nullopt` after the last, or the error (naming the directory).
-    /// Cancel-safe: a batch the pool fetched for a cancelled call is kept for the next one,
-    /// so no entry is lost.
+    /// The next entry, `std::nullopt` after the last, or the error (naming the directory);
+    /// `errc::operation_canceled` when the runtime is stopping. Cancel-safe: a batch the pool
+    /// fetched for a cancelled call is kept for the next one, so no entry is lost.
     task<result<std::optional<dir_entry>>> next_entry();
 
     /// The directory being listed.
@@ -58,7 +62,8 @@ class dir_reader {
 };
 
 /// Opens the directory `path` for listing: the reader, or the error naming the path (`Not a
-/// directory`, `No such file or directory`, ...). Cancel-safe.
+/// directory`, `No such file or directory`, ...); `errc::operation_canceled` when the runtime
+/// is stopping. Cancel-safe: cancelled, a directory the pool opened is closed again.
 task<result<dir_reader>> read_dir(std::filesystem::path path);
 
 } // namespace eddy::fs

@@ -10,8 +10,14 @@
 
 namespace eddy::fs {
 
+/// A position for `file::seek`: an offset from the start, the current position or the end.
 struct seek_from {
-    enum class origin { start, current, end };
+    /// What the offset counts from.
+    enum class origin {
+        start,   ///< the start of the file
+        current, ///< the file's position
+        end      ///< the end of the file
+    };
 
     /// `offset` bytes from the start. Past INT64_MAX (what the kernel takes), `seek` fails
     /// with `errc::invalid_argument`.
@@ -20,10 +26,15 @@ struct seek_from {
             static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
         return {origin::start, offset > largest ? -1 : static_cast<std::int64_t>(offset)};
     }
+    /// `offset` bytes from the position (negative: back). A result before 0 or past
+    /// INT64_MAX makes `seek` fail with `errc::invalid_argument`.
     static seek_from current(std::int64_t offset) noexcept { return {origin::current, offset}; }
+    /// `offset` bytes from the end of the file (negative: back; positive: past the end, where
+    /// a later write leaves a hole). A result before 0 makes `seek` fail with
+    /// `errc::invalid_argument`.
     static seek_from end(std::int64_t offset) noexcept { return {origin::end, offset}; }
 
-    origin from;
+    origin from; ///< What `offset` counts from.
     /// Bytes from `from`; negative moves back (never for `start`, where -1 means too far).
     std::int64_t offset;
 };

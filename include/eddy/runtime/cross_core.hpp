@@ -123,11 +123,15 @@ inline std::size_t current_core() noexcept {
 }
 
 /// Continues the awaiting coroutine on `core`; completes at once if it is already there.
+/// `core` must be below `core_count()` (asserted). Cancelling a task that hops is safe: see
+/// the top.
 inline detail::hop_awaiter on(std::size_t core) noexcept {
     return detail::hop_awaiter(core);
 }
 
-/// Starts `t` on `core`, detached. The task is created here and first runs there.
+/// Starts `t` on `core`, detached. The task is created here and first runs there; a core that
+/// is stopping when the message lands drops it unstarted. `core` must be below
+/// `core_count()` (asserted).
 template <class T> void spawn_on(std::size_t core, task<T> t) {
     auto& rt = detail::current_scheduler().runtime();
     assert(core < rt.size() && "spawn_on: no such core");
@@ -135,7 +139,9 @@ template <class T> void spawn_on(std::size_t core, task<T> t) {
 }
 
 /// Runs `f` on `core` and brings its result (or exception) back to the calling core. If `f`
-/// returns a task, that task runs to completion on `core` first.
+/// returns a task, that task runs to completion on `core` first. Cancelled (under `timeout`,
+/// or an abort), it ends once it is back home: `f` is not interrupted on `core` (a
+/// cancellation that catches the hop in flight keeps `f` from starting).
 template <class F>
     requires std::invocable<F&>
 auto submit_to(std::size_t core, F f) -> task<detail::submit_value_t<F>> {

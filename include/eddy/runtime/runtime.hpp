@@ -24,18 +24,26 @@
 
 namespace eddy {
 
+/// The cores that run eddy tasks: one scheduler per core, core 0 on the calling thread.
 class runtime {
   public:
+    /// Makes the cores and starts the threads of cores 1 to n-1 (they wait for work); core 0
+    /// runs only inside `block_on` and `run_on_all_cores`. Throws `std::system_error` when
+    /// the kernel refuses a core its epoll instance or eventfd.
     explicit runtime(runtime_options opts = {});
+    /// Stops every core (as `stop()`), joins their threads, lets core 0's tasks see the stop,
+    /// then destroys the tasks left on every core and what was still posted to them.
     ~runtime();
     runtime(const runtime&) = delete;
     runtime& operator=(const runtime&) = delete;
 
+    /// The number of cores (`runtime_options::cores`, or the CPUs counted for 0).
     std::size_t cores() const noexcept { return core_->size(); }
 
     /// Runs `t` on core 0 (this thread) until it ends, and returns its value or rethrows its
     /// exception. Other tasks on core 0 run meanwhile; they stay (suspended) when it returns.
-    /// Throws `std::system_error(operation_canceled)` if the runtime stops first.
+    /// Throws `std::system_error(operation_canceled)` if the runtime stops first (the task
+    /// is aborted) or had stopped before the call (it never runs). Not from inside a task.
     template <class T> T block_on(task<T> t);
 
     /// Runs `factory()` on every core (each call on its own core, so what it creates belongs
@@ -47,6 +55,7 @@ class runtime {
 
     /// Asks every core to stop. Safe from any thread, also from inside a task.
     void stop() noexcept { core_->request_stop(); }
+    /// True once `stop()` was called; a stopped runtime stays stopped.
     bool stopped() const noexcept { return core_->stop_requested(); }
 
   private:

@@ -1,5 +1,7 @@
 // How a `runtime` is set up. Every field has a default, so `eddy::runtime rt;` is one core,
 // and `eddy::runtime rt{{.cores = 0}}` is one core per CPU.
+//
+//     eddy::runtime rt{{.cores = 4, .pin = true, .blocking_threads = 16}};
 #pragma once
 
 #include <chrono>
@@ -7,6 +9,7 @@
 
 namespace eddy {
 
+/// What `runtime`'s constructor takes; see each field for its default.
 struct runtime_options {
     /// Cores (threads, each with its own scheduler). 0: one per CPU the process may use.
     /// Default 1: the calling thread alone.

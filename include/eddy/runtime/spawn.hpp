@@ -29,24 +29,34 @@ namespace detail {
 template <class T> join_state<T>* state_of(join_handle<T>& h) noexcept;
 } // namespace detail
 
+/// The handle of a task started by `spawn`: await it for the task's outcome, or `abort()`
+/// it. Move-only; dropping it detaches the task. Used on the core that spawned the task.
 template <class T> class join_handle {
     using state_type = detail::join_state<T>;
 
   public:
+    /// Awaits the task's end. Cancel-safe: a cancelled wait (under `timeout`) leaves the
+    /// task running and the handle ready to be awaited again.
     class awaiter {
       public:
+        /// Waits on the task `s` is the state of (what `operator co_await` passes).
         explicit awaiter(state_type* s) noexcept : state_(s) {}
-        // Movable until it is awaited (so it can be handed to `timeout`).
+        /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         awaiter(awaiter&& o) noexcept : state_(o.state_) {}
         awaiter& operator=(awaiter&&) = delete;
+        /// Stops waiting, if it still waits.
         ~awaiter() {
             if (state_->joiner() == &node_) state_->set_joiner(nullptr);
         }
 
+        /// True when the task has ended already. On another core than the task's home it
+        /// stops the program with a message.
         bool await_ready() const noexcept {
             detail::check_owner(state_->owner(), "a join handle");
             return state_->finished();
         }
+        /// Parks `h` until the task ends. A second task awaiting the same handle at once stops
+        /// the program with a message.
         void await_suspend(std::coroutine_handle<> h) noexcept {
             if (state_->joiner())
                 detail::misuse("a join handle was awaited by two tasks at once: one task "
@@ -71,9 +81,13 @@ template <class T> class join_handle {
         detail::ready_node node_;
     };
 
+    /// An empty handle, of no task; only assigning to it or destroying it is valid.
     join_handle() noexcept = default;
+    /// The handle of the task whose state is `s` (what `spawn` makes; not for user code).
     explicit join_handle(state_type* s) noexcept : state_(s) {}
+    /// Moves the handle; `o` is left empty.
     join_handle(join_handle&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
+    /// Detaches this handle's task, if any, and takes `o`'s; `o` is left empty.
     join_handle& operator=(join_handle&& o) noexcept {
         if (this != &o) {
             detach();
@@ -81,8 +95,12 @@ template <class T> class join_handle {
         }
         return *this;
     }
+    /// Detaches the task (see `detach()`).
     ~join_handle() { detach(); }
 
+    /// Awaits the task's end: `co_await h` gives its value as a `result<T>` (see `awaiter`).
+    /// Only one task may await a handle at a time. Cancel-safe: a cancelled wait leaves the
+    /// task running.
     awaiter operator co_await() const noexcept { return awaiter(state_); }
 
     /// True once the task has ended: returned, thrown, or been aborted.
@@ -104,7 +122,8 @@ template <class T> class join_handle {
         if (state_ && state_->root()) state_->root()->abort_root(state_->owner());
     }
 
-    /// Lets the task run on without a handle.
+    /// Lets the task run on without a handle; the handle is then empty. An exception the
+    /// task ends with afterwards is logged.
     void detach() noexcept {
         if (state_) std::exchange(state_, nullptr)->release();
     }
@@ -162,7 +181,9 @@ template <class F> auto call_and_await(F f) -> std::invoke_result_t<F&> {
 
 } // namespace detail
 
-/// Runs `t` on the calling core, concurrently with the caller.
+/// Runs `t` on the calling core, concurrently with the caller; it first runs at the core's
+/// next turn. Gives the task's handle (drop it to detach the task). Only on a core (inside
+/// `block_on` or a task).
 template <class T> join_handle<T> spawn(task<T> t) {
     return detail::spawn_on_scheduler(detail::current_scheduler(), std::move(t));
 }

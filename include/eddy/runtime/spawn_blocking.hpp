@@ -90,7 +90,10 @@ template <class F> class blocking_awaiter {
 
 } // namespace detail
 
-/// Runs `f()` on the blocking pool and gives its result (or rethrows its exception).
+/// Runs `f()` on the blocking pool and gives its result (or rethrows its exception). Throws
+/// `std::system_error(operation_canceled)` if the pool shut down before `f` ran. A call still
+/// waiting when the runtime stops is not ended with an error: the task awaiting it is
+/// destroyed with the runtime. Cancel-safe as the top says.
 template <class F>
     requires std::invocable<F&> task<std::invoke_result_t<F&>> spawn_blocking(F f) {
         // A named awaiter, not a temporary: g++ 12 mishandles the lifetime of a temporary

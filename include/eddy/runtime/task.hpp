@@ -73,21 +73,26 @@ template <class T> task_promise_base* promise_of(task<T>& t) noexcept;
 
 } // namespace detail
 
+/// A lazy coroutine that gives a `T` (or throws) to the one that awaits it; see the top.
 template <class T> class [[nodiscard]] task {
   public:
-    using promise_type = detail::task_promise<T>;
-    using handle_type = std::coroutine_handle<promise_type>;
-    using value_type = T;
+    using promise_type = detail::task_promise<T>;            ///< The coroutine's promise.
+    using handle_type = std::coroutine_handle<promise_type>; ///< The handle `release()` gives.
+    using value_type = T;                                    ///< What awaiting the task gives.
 
     /// Awaits the task: starts it, and resumes the awaiter with its value when it ends.
     class awaiter {
       public:
+        /// Awaits `t`, which must outlive the awaiter.
         explicit awaiter(task& t) noexcept : task_(&t) {}
+        /// True when there is nothing to start: the task has finished (or is empty).
         bool await_ready() const noexcept { return !task_->handle_ || task_->handle_.done(); }
+        /// Starts (or resumes) the task, which resumes `caller` when it ends.
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
             task_->handle_.promise().set_continuation(caller);
             return task_->handle_;
         }
+        /// The task's value; rethrows the exception it ended with.
         T await_resume() {
             assert(task_->handle_ && "awaiting an empty or cancelled task");
             return task_->handle_.promise().take();
@@ -111,9 +116,13 @@ template <class T> class [[nodiscard]] task {
         task* task_;
     };
 
+    /// An empty task (not `valid()`); awaiting it is a programmer error.
     task() noexcept = default;
+    /// Owns the coroutine `h` (what the promise gives; not for user code).
     explicit task(handle_type h) noexcept : handle_(h) {}
+    /// Moves the task; `o` is left empty.
     task(task&& o) noexcept : handle_(std::exchange(o.handle_, {})) {}
+    /// Destroys this task's coroutine, if any, and takes `o`'s; `o` is left empty.
     task& operator=(task&& o) noexcept {
         if (this != &o) {
             reset();
@@ -123,16 +132,22 @@ template <class T> class [[nodiscard]] task {
     }
     task(const task&) = delete;
     task& operator=(const task&) = delete;
+    /// Destroys the coroutine frame, finished or not (see `reset()`).
     ~task() { reset(); }
 
+    /// Awaits the task in place: `co_await t` (see `awaiter`). Cancelled, the task is
+    /// destroyed where it waits (see the top).
     awaiter operator co_await() & noexcept { return awaiter(*this); }
+    /// Awaits a temporary task: `co_await make_task()`.
     awaiter operator co_await() && noexcept { return awaiter(*this); }
 
     /// True while the task holds a coroutine (it was not moved from or reset).
     bool valid() const noexcept { return static_cast<bool>(handle_); }
+    /// True once the task has run to its end (returned or thrown).
     bool done() const noexcept { return handle_ && handle_.done(); }
 
-    /// Destroys the coroutine frame now, whether or not it has finished.
+    /// Destroys the coroutine frame now, whether or not it has finished; the task is then
+    /// empty.
     void reset() noexcept {
         if (handle_) std::exchange(handle_, {}).destroy();
     }

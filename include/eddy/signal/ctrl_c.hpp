@@ -19,7 +19,12 @@
 namespace eddy::signal {
 
 /// Completes with the signal number (SIGINT or SIGTERM) when one arrives;
-/// `errc::operation_canceled` if the runtime stops first.
+/// `errc::operation_canceled` if the runtime stops first. The signals are taken (blocked) by
+/// the call itself, on core 0 or before the runtime runs, not when the task first runs.
+/// A failing signalfd(2) gives the system's error, about "signalfd". Cancel-safe on core 0:
+/// a cancelled wait reads no signal. Awaited on another core, the wait runs on core 0 and
+/// comes back with the signal, so a cancellation there (`timeout`, an abort) takes effect
+/// only once a signal arrives or the runtime stops (see cross_core.hpp).
 task<result<int>> ctrl_c();
 
 } // namespace eddy::signal

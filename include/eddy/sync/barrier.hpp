@@ -16,6 +16,10 @@
 // Cancel safety: a cancelled `wait` no longer counts as arrived (the generation still needs
 // n waiters). One whose generation ended as it was cancelled by `eddy::timeout` returns
 // normally. It works with `eddy::timeout`.
+//
+// When the runtime stops, a task waiting here is not woken (as I/O and sleeps are, with
+// `errc::operation_canceled`): it stays parked and is destroyed with the runtime. Under
+// `eddy::timeout`, the stop fires the timeout at once, which gives `errc::timed_out`.
 #pragma once
 
 #include "eddy/sync/detail/barrier_state.hpp"
@@ -27,6 +31,7 @@ namespace eddy::sync {
 /// What `barrier::wait` gives.
 class barrier_wait_result {
   public:
+    /// The result of a wait that led its generation (`leader`) or not.
     explicit barrier_wait_result(bool leader) noexcept : leader_(leader) {}
     /// True for exactly one waiter of each generation: the last to arrive.
     bool is_leader() const noexcept { return leader_; }
@@ -35,6 +40,7 @@ class barrier_wait_result {
     bool leader_;
 };
 
+/// A reusable barrier for n tasks on any cores; see the top.
 class barrier {
     using state = sync::detail::barrier_state;
 
@@ -42,9 +48,12 @@ class barrier {
     /// Awaits the end of the caller's generation. Cancel-safe (see the top).
     class wait_awaiter final : public state::parked_wait {
       public:
+        /// Waits on the barrier `s` (what `wait` makes).
         explicit wait_awaiter(state& s) noexcept : parked_wait(s.home()), state_(&s) {}
+        /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         wait_awaiter(wait_awaiter&&) noexcept = default;
 
+        /// Whether this waiter led its generation (it arrived last).
         barrier_wait_result await_resume() const noexcept {
             return barrier_wait_result(!released_);
         }
@@ -63,7 +72,8 @@ class barrier {
     barrier(const barrier&) = delete;
     barrier& operator=(const barrier&) = delete;
 
-    /// Awaits until `size()` waiters (this one included) have arrived.
+    /// Awaits until `size()` waiters (this one included) have arrived; never fails.
+    /// Cancel-safe (see the top).
     wait_awaiter wait() noexcept { return wait_awaiter(state_); }
 
     /// The number of waiters that make a generation.

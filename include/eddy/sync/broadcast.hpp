@@ -24,6 +24,10 @@
 //
 // Cancel safety: a cancelled `recv` loses nothing (the receiver stays where it was). It
 // works with `eddy::timeout`.
+//
+// When the runtime stops, a task waiting here is not woken (as I/O and sleeps are, with
+// `errc::operation_canceled`): it stays parked and is destroyed with the runtime. Under
+// `eddy::timeout`, the stop fires the timeout at once, which gives `errc::timed_out`.
 #pragma once
 
 #include "eddy/error.hpp"
@@ -52,20 +56,30 @@ template <class T> using state = sync::detail::broadcast_state<T>;
 /// lost), or an error: `errc::channel_closed`, or `errc::would_block` from `try_recv`.
 template <class T> class [[nodiscard]] recv_result {
   public:
+    /// A value received.
     recv_result(T value) : value_(std::move(value)) {}
+    /// Nothing received, for `why` (`errc::channel_closed` or `errc::would_block`).
     recv_result(errc why) noexcept : why_(why) {}
+    /// The notice that the receiver lost `lost` values by falling behind.
     static recv_result lagged_by(std::uint64_t lost) noexcept {
         recv_result r(errc::channel_closed);
         r.lost_ = lost;
         return r;
     }
 
+    /// True when a value was received (false for a lag notice or an error).
     bool has_value() const noexcept { return value_.has_value(); }
+    /// `has_value()`.
     explicit operator bool() const noexcept { return has_value(); }
+    /// The value, unchecked: only when `has_value()` (asserted in debug).
     T& operator*() & noexcept { return assert(has_value()), *value_; }
+    /// The value, unchecked (see above).
     const T& operator*() const& noexcept { return assert(has_value()), *value_; }
+    /// The value, moved out, unchecked (see above).
     T&& operator*() && noexcept { return assert(has_value()), std::move(*value_); }
+    /// Member access to the value, unchecked (see `operator*`).
     T* operator->() noexcept { return assert(has_value()), &*value_; }
+    /// Member access to the value, unchecked (see `operator*`).
     const T* operator->() const noexcept { return assert(has_value()), &*value_; }
 
     /// How many values the receiver lost by falling behind, when that is the news; else 0.
@@ -85,14 +99,18 @@ template <class T> class [[nodiscard]] recv_result {
 /// The sending side. Copy it to have more senders, on any core.
 template <class T> class sender {
   public:
+    /// Another sender on the same channel.
     sender(const sender& o) noexcept : state_(o.state_) {
         if (state_) state_->add_sender();
     }
+    /// Moves the sender; `o` is left empty.
     sender(sender&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
+    /// Drops this sender and takes `o`'s place (copied or moved).
     sender& operator=(sender o) noexcept {
         std::swap(state_, o.state_);
         return *this;
     }
+    /// Drops the sender; the last one gone closes the channel (after the values it sent).
     ~sender() {
         if (state_) state_->drop_sender();
     }
@@ -127,14 +145,18 @@ template <class T> class receiver {
         using found = typename detail::state<T>::found;
 
       public:
+        /// Receives for `rx`, which must stay put until the awaiter is done.
         explicit recv_awaiter(receiver& rx)
             : parked(rx.state_->home()), rx_(&rx), state_(rx.state_) {}
+        /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         recv_awaiter(recv_awaiter&&) noexcept = default;
 
+        /// True when the outcome is known without waiting (on the channel's core only).
         bool await_ready() {
             next_ = rx_->next_;
             return parked::await_ready();
         }
+        /// A value, a lag notice, or `errc::channel_closed`; the receiver moves past it.
         recv_result<T> await_resume() {
             rx_->next_ = next_; // only now: a cancelled recv leaves the receiver as it was
             switch (found_) {
@@ -160,21 +182,26 @@ template <class T> class receiver {
         found found_ = found::nothing;
     };
 
+    /// Another receiver at the same position.
     receiver(const receiver& o) noexcept : state_(o.state_), next_(o.next_) {
         if (state_) state_->add_receiver();
     }
+    /// Moves the receiver; `o` is left empty.
     receiver(receiver&& o) noexcept : state_(std::exchange(o.state_, nullptr)), next_(o.next_) {}
+    /// Drops this receiver and takes `o`'s place and position (copied or moved).
     receiver& operator=(receiver o) noexcept {
         std::swap(state_, o.state_);
         std::swap(next_, o.next_);
         return *this;
     }
+    /// Drops the receiver; sends no longer count it.
     ~receiver() {
         if (state_) state_->drop_receiver();
     }
 
     /// Awaits the next value, a lag notice, or `errc::channel_closed` once every sender is
-    /// gone and everything was received. The receiver must stay put while it waits.
+    /// gone and everything was received. The receiver must stay put while it waits. From any
+    /// core. Cancel-safe: a cancelled recv takes nothing.
     recv_awaiter recv() {
         if (!state_) eddy::detail::misuse("a broadcast receiver was used after it was moved from");
         return recv_awaiter(*this);

@@ -23,6 +23,10 @@
 // Cancel safety: a cancelled `recv` loses nothing (the value stays queued); a cancelled
 // bounded `send` sent nothing (cancelling it after it was accepted is refused: it was sent).
 // Both work with `eddy::timeout`.
+//
+// When the runtime stops, a task waiting here is not woken (as I/O and sleeps are, with
+// `errc::operation_canceled`): it stays parked and is destroyed with the runtime. Under
+// `eddy::timeout`, the stop fires the timeout at once, which gives `errc::timed_out`.
 #pragma once
 
 #include "eddy/result.hpp"
@@ -99,9 +103,12 @@ template <class T> class sender : public detail::sender_base<T> {
         using parked = typename detail::state<T>::parked_sender;
 
       public:
+        /// Sends `value` on the channel `s` (what `send` makes).
         send_awaiter(detail::state<T>& s, T value)
             : parked(s.home()), state_(&s), value_(std::move(value)) {}
 
+        /// Sends at once if it can (room here, or a slot reserved from another core): true
+        /// when the outcome is known without waiting.
         bool await_ready() {
             if (state_->closed()) return settle(false);
             if (sync::detail::calling_core() != &state_->home() && state_->reserve_remote()) {
@@ -114,13 +121,16 @@ template <class T> class sender : public detail::sender_base<T> {
             }
             return parked::await_ready();
         }
+        /// Sent, or `errc::channel_closed` with the value back.
         send_result<T> await_resume() {
             this->mark_seen();
             if (sent_) return {};
             return {errc::channel_closed, std::move(value_)};
         }
 
+        /// The value waiting to be sent (the channel takes it from here; not for user code).
         T& value() noexcept override { return value_; }
+        /// Records whether the value went (the channel calls it; not for user code).
         void set_outcome(bool sent) noexcept override { sent_ = sent; }
 
       private:
@@ -141,6 +151,9 @@ template <class T> class sender : public detail::sender_base<T> {
         bool sent_ = false;
     };
 
+    /// Awaits room, then sends `value`: `co_await` gives a `send_result<T>`, see
+    /// `send_awaiter`. Values sent by one sender arrive in the order sent. Cancel-safe: a
+    /// cancelled send sent nothing.
     send_awaiter send(T value) { return send_awaiter(*this->state_, std::move(value)); }
 
     /// Sends now if there is room: else `errc::channel_full`, or `errc::channel_closed`,
@@ -174,12 +187,16 @@ template <class T> class receiver {
     /// the others. Cancel-safe: waiting takes nothing.
     class wait_awaiter {
       public:
+        /// Waits on the channel `s`.
         explicit wait_awaiter(detail::state<T>& s) noexcept : state_(&s) {}
-        // Movable until awaited (so it can be handed to `timeout`).
+        /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         wait_awaiter(wait_awaiter&& o) noexcept : state_(o.state_) {}
         wait_awaiter& operator=(wait_awaiter&&) = delete;
+        /// Stops waiting, if it still waits.
         ~wait_awaiter() { withdraw(); }
 
+        /// True when a value or the end is there (and the coop budget allows going on). On
+        /// another core than the channel's it stops the program with a message.
         bool await_ready() noexcept {
             state_->check_receiver();
             if (!state_->has_value() && !state_->ended()) return false;
@@ -187,6 +204,7 @@ template <class T> class receiver {
             yielded_ = true; // ready, but the budget is spent: run the others first
             return false;
         }
+        /// Parks `h` until a value or the end comes (or behind the core's other ready tasks).
         void await_suspend(std::coroutine_handle<> h) noexcept {
             node_.handle = h;
             if (yielded_)
@@ -202,29 +220,35 @@ template <class T> class receiver {
         }
 
       protected:
+        /// Takes this awaiter out of the channel, if it is the one waiting there.
         void withdraw() noexcept {
             if (state_->waiting_receiver() == &node_) state_->set_waiting_receiver(nullptr);
         }
-        detail::state<T>* state_;
+        detail::state<T>* state_; ///< The channel.
 
       private:
         eddy::detail::ready_node node_;
         bool yielded_ = false;
     };
 
+    /// Awaits the next value (see `recv()`).
     class recv_awaiter : public wait_awaiter {
       public:
         using wait_awaiter::wait_awaiter;
+        /// The next value, taken from the queue; `std::nullopt` once the stream ended.
         std::optional<T> await_resume() {
             this->withdraw();
             return this->state_->pop();
         }
     };
 
+    /// Awaits values for `recv_many()`.
     class recv_many_awaiter : public wait_awaiter {
       public:
+        /// Moves up to `limit` values from `s` to the end of `out` (which must outlive it).
         recv_many_awaiter(detail::state<T>& s, std::vector<T>& out, std::size_t limit) noexcept
             : wait_awaiter(s), out_(&out), limit_(limit) {}
+        /// How many values were moved to `out`; 0 once the stream ended.
         std::size_t await_resume() {
             this->withdraw();
             std::size_t n = 0;
@@ -241,7 +265,9 @@ template <class T> class receiver {
         std::size_t limit_;
     };
 
+    /// Moves the receiver (on the channel's core); `o` is left empty.
     receiver(receiver&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
+    /// Drops this receiver's channel, if any (as the destructor), and takes `o`'s.
     receiver& operator=(receiver&& o) noexcept {
         if (this != &o) {
             reset();
@@ -251,6 +277,7 @@ template <class T> class receiver {
     }
     receiver(const receiver&) = delete;
     receiver& operator=(const receiver&) = delete;
+    /// Closes the channel and drops the values queued and those still on their way.
     ~receiver() { reset(); }
 
     /// Awaits the next value; `std::nullopt` once every sender is gone and all was received.

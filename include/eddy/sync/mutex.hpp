@@ -17,6 +17,10 @@
 //
 // Cancel safety: a cancelled `lock()` holds nothing; one that got the lock as it was
 // cancelled by `abort` gives it back. It works with `eddy::timeout`.
+//
+// When the runtime stops, a task waiting here is not woken (as I/O and sleeps are, with
+// `errc::operation_canceled`): it stays parked and is destroyed with the runtime. Under
+// `eddy::timeout`, the stop fires the timeout at once, which gives `errc::timed_out`.
 #pragma once
 
 #include "eddy/result.hpp"
@@ -34,8 +38,10 @@ template <class T = void> class mutex;
 /// to another task, on any core. For a `mutex<T>`, `*` and `->` reach the guarded value.
 template <class T> class [[nodiscard]] mutex_guard {
   public:
+    /// Moves the lock to this guard; `o` then holds nothing.
     mutex_guard(mutex_guard&& o) noexcept
         : state_(std::exchange(o.state_, nullptr)), value_(std::exchange(o.value_, nullptr)) {}
+    /// Unlocks what this guard holds, if anything, and takes `o`'s lock.
     mutex_guard& operator=(mutex_guard&& o) noexcept {
         if (this != &o) {
             unlock();
@@ -44,12 +50,14 @@ template <class T> class [[nodiscard]] mutex_guard {
         }
         return *this;
     }
+    /// Unlocks, if the guard still holds the lock.
     ~mutex_guard() { unlock(); }
 
     /// The guarded value; a guard that was unlocked or moved from stops the program.
     std::add_lvalue_reference_t<T> operator*() const noexcept requires(!std::is_void_v<T>) {
         return *held();
     }
+    /// Member access to the guarded value; as `operator*`.
     T* operator->() const noexcept requires(!std::is_void_v<T>) { return held(); }
 
     /// Unlocks now; the guard then holds nothing.
@@ -84,6 +92,7 @@ template <> struct guarded_value<void> {
 };
 } // namespace detail
 
+/// An asynchronous mutex guarding a `T` (nothing for `mutex<void>`); see the top.
 template <class T> class mutex {
   public:
     /// Awaits the lock, then gives its guard. Cancel-safe (see the top).
@@ -91,13 +100,16 @@ template <class T> class mutex {
         using parked = sync::detail::mutex_state::parked_lock;
 
       public:
+        /// Waits for the lock of `m` (what `lock` makes).
         explicit lock_awaiter(mutex& m) noexcept : parked(m.state_->home()), mutex_(&m) {}
+        /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         lock_awaiter(lock_awaiter&&) noexcept = default;
         // Got the lock but never resumed (the task was aborted): give it back.
         ~lock_awaiter() override {
             if (granted_) mutex_->state_->unlock();
         }
 
+        /// The guard of the lock, now held; never fails.
         mutex_guard<T> await_resume() noexcept {
             granted_ = false; // the guard holds it now
             return mutex_guard<T>(mutex_->state_, mutex_->value_.get());
@@ -125,7 +137,8 @@ template <class T> class mutex {
     /// Nothing may hold or wait for the lock any more.
     ~mutex() { state_->release(); }
 
-    /// Awaits the lock; `co_await` gives a `mutex_guard<T>`.
+    /// Awaits the lock; `co_await` gives a `mutex_guard<T>`. From any core; waiters get the
+    /// lock in the order they asked. Cancel-safe (see the top).
     lock_awaiter lock() noexcept { return lock_awaiter(*this); }
 
     /// Locks now if the mutex is free (and nobody waits); else `errc::would_block`. Only on
@@ -147,6 +160,7 @@ template <class T> class mutex {
     [[no_unique_address]] detail::guarded_value<T> value_;
 };
 
+/// `mutex m(value)` guards a value of `value`'s type.
 template <class T> mutex(T) -> mutex<T>;
 
 } // namespace eddy::sync

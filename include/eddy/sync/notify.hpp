@@ -15,6 +15,10 @@
 // Cancel-safe: a cancelled `notified()` consumes nothing. A wait that was given a
 // notification stands against a timeout; one destroyed by an abort before it ran passes the
 // notification on to the next waiter. Works with `eddy::timeout`.
+//
+// When the runtime stops, a task waiting here is not woken (as I/O and sleeps are, with
+// `errc::operation_canceled`): it stays parked and is destroyed with the runtime. Under
+// `eddy::timeout`, the stop fires the timeout at once, which gives `errc::timed_out`.
 #pragma once
 
 #include "eddy/sync/detail/home_state.hpp"
@@ -67,11 +71,14 @@ class notify_state final : public home_state {
 
 } // namespace detail
 
+/// Wakes waiting tasks from any core (Tokio's `Notify`); copies share one state. See the top.
 class notify {
   public:
+    /// A notify with no permit, living on the calling core.
     notify() : state_(new detail::notify_state(eddy::detail::current_scheduler())) {}
 
-    /// Awaits a notification (or takes the stored permit). Cancel-safe.
+    /// Awaits a notification (or takes the stored permit); `co_await` gives nothing and never
+    /// fails. From any core. Cancel-safe (see the top).
     detail::notify_state::waiter notified() const noexcept {
         return detail::notify_state::waiter(*state_);
     }

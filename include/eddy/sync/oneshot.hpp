@@ -11,6 +11,10 @@
 // core the value travels in a message (one allocation).
 //
 // Cancel-safe: a cancelled `recv` takes nothing (the value stays for the next `recv`).
+//
+// When the runtime stops, a task waiting here is not woken (as I/O and sleeps are, with
+// `errc::operation_canceled`): it stays parked and is destroyed with the runtime. Under
+// `eddy::timeout`, the stop fires the timeout at once, which gives `errc::timed_out`.
 #pragma once
 
 #include "eddy/result.hpp"
@@ -63,9 +67,12 @@ template <class T> class state final : public sync::detail::home_state {
 
 } // namespace detail
 
+/// The sending side: sends one value, once, from any core. Move-only.
 template <class T> class sender {
   public:
+    /// Moves the sender; `o` is left empty.
     sender(sender&&) noexcept = default;
+    /// Drops this sender (as the destructor) and takes `o`'s channel.
     sender& operator=(sender&& o) noexcept {
         if (this != &o) {
             finish();
@@ -73,6 +80,7 @@ template <class T> class sender {
         }
         return *this;
     }
+    /// A sender gone without sending ends the channel: `recv` gives `errc::channel_closed`.
     ~sender() { finish(); }
 
     /// Sends the value (once: the sender is used up); fails with `errc::channel_closed`,
@@ -104,19 +112,27 @@ template <class T> class sender {
     sync::detail::state_ref<detail::state<T>> state_;
 };
 
+/// The receiving side: it stays on the core that made the channel. Move-only.
 template <class T> class receiver {
   public:
+    /// Awaits the value (see `recv()`).
     class recv_awaiter {
       public:
+        /// Waits on the channel `s`.
         explicit recv_awaiter(detail::state<T>& s) noexcept : state_(&s) {}
+        /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         recv_awaiter(recv_awaiter&& o) noexcept : state_(o.state_) {}
         recv_awaiter& operator=(recv_awaiter&&) = delete;
+        /// Stops waiting, if it still waits.
         ~recv_awaiter() { withdraw(); }
 
+        /// True once the value came or the sender is gone. On another core than the
+        /// channel's it stops the program with a message.
         bool await_ready() const noexcept {
             eddy::detail::check_owner(state_->home(), "a oneshot receiver");
             return state_->ended();
         }
+        /// Parks `h` until the value comes or the sender is gone.
         void await_suspend(std::coroutine_handle<> h) noexcept {
             node_.handle = h;
             state_->set_waiting(&node_);
@@ -146,7 +162,9 @@ template <class T> class receiver {
         eddy::detail::ready_node node_;
     };
 
+    /// Moves the receiver; `o` is left empty.
     receiver(receiver&&) noexcept = default;
+    /// Drops this receiver (as the destructor) and takes `o`'s channel.
     receiver& operator=(receiver&& o) noexcept {
         if (this != &o) {
             finish();
@@ -154,10 +172,13 @@ template <class T> class receiver {
         }
         return *this;
     }
+    /// Closes the channel: a later `send` fails and gives its value back.
     ~receiver() { finish(); }
 
-    /// Awaits the value. Cancel-safe.
+    /// Awaits the value: `co_await` gives `result<T>`, `errc::channel_closed` when the
+    /// sender went without sending. Cancel-safe.
     recv_awaiter recv() noexcept { return recv_awaiter(*state_); }
+    /// `co_await rx` is `co_await rx.recv()` (cancel-safe as well).
     recv_awaiter operator co_await() noexcept { return recv(); }
 
     /// The value if it came; `errc::would_block` if it may still come; `errc::channel_closed`

@@ -19,6 +19,10 @@
 //
 // Cancel safety: a cancelled `acquire` takes no permit; one that was granted as it was
 // cancelled by `abort` gives its permits back. It works with `eddy::timeout`.
+//
+// When the runtime stops, a task waiting here is not woken (as I/O and sleeps are, with
+// `errc::operation_canceled`): it stays parked and is destroyed with the runtime. Under
+// `eddy::timeout`, the stop fires the timeout at once, which gives `errc::timed_out`.
 #pragma once
 
 #include "eddy/result.hpp"
@@ -38,9 +42,11 @@ class semaphore_base;
 /// the semaphore alive.
 class [[nodiscard]] semaphore_permit {
   public:
+    /// Moves the permits to this one; `o` then holds none.
     semaphore_permit(semaphore_permit&& o) noexcept
         : state_(std::exchange(o.state_, nullptr)), count_(std::exchange(o.count_, 0)),
           owns_state_(o.owns_state_) {}
+    /// Gives back what this permit holds, if anything, and takes `o`'s permits.
     semaphore_permit& operator=(semaphore_permit&& o) noexcept {
         if (this != &o) {
             release();
@@ -50,6 +56,7 @@ class [[nodiscard]] semaphore_permit {
         }
         return *this;
     }
+    /// Gives the permits back (see `release()`).
     ~semaphore_permit() { release(); }
 
     /// Permits held.
@@ -125,7 +132,8 @@ class semaphore_base {
     semaphore_base(const semaphore_base&) = delete;
     semaphore_base& operator=(const semaphore_base&) = delete;
 
-    /// Awaits `n` permits (see `acquire_awaiter`).
+    /// Awaits `n` permits (see `acquire_awaiter`); from any core. Cancel-safe: a cancelled
+    /// acquire takes no permit.
     acquire_awaiter acquire(std::size_t n = 1) noexcept {
         return acquire_awaiter(*state_, n, owned_permits_);
     }
@@ -184,15 +192,18 @@ class shared_semaphore : public detail::semaphore_base {
         : semaphore_base(
               new sync::detail::semaphore_state(eddy::detail::current_scheduler(), permits), true) {
     }
+    /// Another handle to `o`'s semaphore.
     shared_semaphore(const shared_semaphore& o) noexcept : semaphore_base(o.state_, true) {
         state_->add_ref();
     }
+    /// Drops this handle's semaphore and shares `o`'s.
     shared_semaphore& operator=(const shared_semaphore& o) noexcept {
         o.state_->add_ref();
         state_->release();
         state_ = o.state_;
         return *this;
     }
+    /// Drops this handle; the semaphore goes with its last handle and permit.
     ~shared_semaphore() { state_->release(); }
 };
 

@@ -16,6 +16,7 @@
 
 namespace eddy::sync {
 
+/// The outcome of a send: sent, or not sent with the reason and the value back.
 template <class T> class [[nodiscard]] send_result {
   public:
     /// Sent.
@@ -23,7 +24,9 @@ template <class T> class [[nodiscard]] send_result {
     /// Not sent, for `why` (`errc::channel_closed` or `errc::channel_full`); `value` comes back.
     send_result(errc why, T value) : unsent_(std::move(value)), why_(why) {}
 
+    /// True when the value was sent.
     bool has_value() const noexcept { return !unsent_.has_value(); }
+    /// `has_value()`: true when the value was sent.
     explicit operator bool() const noexcept { return has_value(); }
 
     /// Why it was not sent (only when it was not).

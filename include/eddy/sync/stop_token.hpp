@@ -14,6 +14,10 @@
 // was requested, on the waiter's own core. The state lives on the core that made the source
 // (its home): waiting there is plain code; a wait from another core travels to home and
 // back, and a request from another core is a message to home. Cancel-safe.
+//
+// When the runtime stops, a task waiting here is not woken (as I/O and sleeps are, with
+// `errc::operation_canceled`): it stays parked and is destroyed with the runtime. Under
+// `eddy::timeout`, the stop fires the timeout at once, which gives `errc::timed_out`.
 #pragma once
 
 #include "eddy/sync/detail/home_state.hpp"
@@ -62,12 +66,14 @@ class stop_token {
     /// A token that no source will ever stop.
     stop_token() noexcept = default;
 
+    /// True once a stop was requested (one atomic load; any core).
     bool stop_requested() const noexcept { return state_ && state_->requested(); }
     /// Whether a stop can still come (false for a default-made token).
     bool stop_possible() const noexcept { return static_cast<bool>(state_); }
 
-    /// Completes once a stop is requested (at once if it was). Cancel-safe. A default-made
-    /// token has no state to wait on: do not await it.
+    /// Completes once a stop is requested (at once if it was); `co_await` gives nothing and
+    /// never fails. From any core. Cancel-safe. A default-made token has no state to wait on:
+    /// do not await it.
     detail::stop_state::waiter stopped() const noexcept {
         return detail::stop_state::waiter(*state_);
     }
@@ -81,9 +87,12 @@ class stop_token {
 /// Requests the stop. Made on a core (its home); copies share the state.
 class stop_source {
   public:
+    /// A source with no stop requested, living on the calling core.
     stop_source() : state_(new detail::stop_state(eddy::detail::current_scheduler())) {}
 
+    /// A token that sees this source's stop (copy it to any core).
     stop_token get_token() const noexcept { return stop_token(state_); }
+    /// True once a stop was requested (one atomic load; any core).
     bool stop_requested() const noexcept { return state_->requested(); }
 
     /// Requests a stop and wakes every waiting task, on their cores. True when this call

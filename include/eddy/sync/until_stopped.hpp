@@ -32,6 +32,11 @@ inline task<> wait_for_stop(stop_token token) {
 }
 } // namespace detail
 
+/// Runs `work` until it ends or `token` is stopped, whichever comes first; see the top. Gives
+/// `work`'s value as a `result` (a `result<T>` as it is), or `errc::operation_canceled` once a
+/// stop was requested (`work` is then cancelled and gone); rethrows `work`'s exception. With a
+/// token that cannot stop (default-made), it just awaits `work`. Cancelling the call cancels
+/// `work` as `when_any` does: what `work` had done is lost with it.
 template <class T>
 auto until_stopped(stop_token token, task<T> work)
     -> task<typename eddy::detail::as_result<T>::type> {

@@ -17,6 +17,10 @@
 //
 // Cancel safety: a cancelled `changed()` changes nothing (the receiver still has the news
 // waiting for it). It works with `eddy::timeout`.
+//
+// When the runtime stops, a task waiting here is not woken (as I/O and sleeps are, with
+// `errc::operation_canceled`): it stays parked and is destroyed with the runtime. Under
+// `eddy::timeout`, the stop fires the timeout at once, which gives `errc::timed_out`.
 #pragma once
 
 #include "eddy/error.hpp"
@@ -42,7 +46,9 @@ template <class T> using state = sync::detail::watch_state<T>;
 /// The sending side: there is one (move it, to any core).
 template <class T> class sender {
   public:
+    /// Moves the sender; `o` is left empty.
     sender(sender&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
+    /// Closes this sender's channel, if any (as the destructor), and takes `o`'s.
     sender& operator=(sender&& o) noexcept {
         if (this != &o) {
             reset();
@@ -98,14 +104,18 @@ template <class T> class receiver {
         using parked = typename detail::state<T>::parked_receiver;
 
       public:
+        /// Waits for `rx`, which must stay put until the awaiter is done.
         explicit changed_awaiter(receiver& rx)
             : parked(rx.state_->home()), rx_(&rx), state_(rx.state_) {}
+        /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         changed_awaiter(changed_awaiter&&) noexcept = default;
 
+        /// True when the outcome is known without waiting (on the channel's core only).
         bool await_ready() {
             seen_ = rx_->seen_;
             return parked::await_ready();
         }
+        /// Success (the receiver now holds the newer value), or `errc::channel_closed`.
         result<void> await_resume() {
             if (!got_) return errc::channel_closed;
             rx_->latest_ = std::move(*got_); // only now: a cancelled wait leaves rx as it was
@@ -132,11 +142,14 @@ template <class T> class receiver {
         std::uint64_t got_version_ = 0;
     };
 
+    /// Another receiver that has seen what `o` has (its copy of the value included).
     receiver(const receiver& o) : state_(o.state_), latest_(o.latest_), seen_(o.seen_) {
         if (state_) state_->add_receiver();
     }
+    /// Moves the receiver; `o` is left empty.
     receiver(receiver&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
         : state_(std::exchange(o.state_, nullptr)), latest_(std::move(o.latest_)), seen_(o.seen_) {}
+    /// Drops this receiver and takes `o`'s place (copied or moved).
     receiver& operator=(receiver o) noexcept(std::is_nothrow_swappable_v<T>) {
         using std::swap;
         swap(state_, o.state_);
@@ -144,6 +157,7 @@ template <class T> class receiver {
         swap(seen_, o.seen_);
         return *this;
     }
+    /// Drops the receiver; the sender's `receiver_count()` no longer counts it.
     ~receiver() {
         if (state_) state_->drop_receiver();
     }

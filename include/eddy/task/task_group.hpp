@@ -34,6 +34,7 @@
 
 namespace eddy {
 
+/// Spawned tasks awaited in the order they finish (Tokio's `JoinSet`); see the top.
 template <class T = void> class task_group {
     // One task of the group: in `running_` until it ends, then in `finished_` until `next`
     // takes it.
@@ -58,17 +59,22 @@ template <class T = void> class task_group {
     /// The awaiter of `next()`.
     class next_awaiter {
       public:
+        /// Waits on the group `g` (what `next` makes).
         explicit next_awaiter(task_group& g) noexcept : group_(&g) {}
-        // Movable until it is awaited (so it can be handed to `timeout`).
+        /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         next_awaiter(next_awaiter&& o) noexcept : group_(o.group_) {}
         next_awaiter& operator=(next_awaiter&&) = delete;
+        /// Stops waiting, if it still waits.
         ~next_awaiter() {
             if (group_->waiter_ == this) group_->waiter_ = nullptr;
         }
 
+        /// True when a task has finished already, or none is running.
         bool await_ready() const noexcept {
             return !group_->finished_.empty() || group_->running_.empty();
         }
+        /// Parks `h` until a task of the group finishes. One task awaits `next()` at a time
+        /// (asserted).
         void await_suspend(std::coroutine_handle<> h) noexcept {
             assert(!group_->waiter_ && "two tasks await next() on one task_group");
             node_.handle = h;
@@ -95,6 +101,7 @@ template <class T = void> class task_group {
         detail::ready_node node_;
     };
 
+    /// An empty group; it belongs to the core of its first `spawn` (or `next`).
     task_group() = default;
     task_group(const task_group&) = delete;
     task_group& operator=(const task_group&) = delete;
@@ -107,6 +114,7 @@ template <class T = void> class task_group {
     }
 
     /// Starts `t` on the calling core, concurrently with the caller and the group's others.
+    /// On another core than the group's it stops the program with a message.
     void spawn(task<T> t) {
         check_core();
         auto owned = std::make_unique<member>(*this, eddy::spawn(std::move(t)));
@@ -114,8 +122,9 @@ template <class T = void> class task_group {
         ++size_;
     }
 
-    /// Awaits the next task to finish, in the order they finish. Cancel-safe: a cancelled
-    /// `next()` (under `timeout`) loses no finished task.
+    /// Awaits the next task to finish, in the order they finish: `co_await` gives its outcome
+    /// (see `next_awaiter::await_resume`), `std::nullopt` once the group is empty.
+    /// Cancel-safe: a cancelled `next()` (under `timeout`) loses no finished task.
     next_awaiter next() noexcept {
         check_core();
         return next_awaiter(*this);
@@ -139,6 +148,7 @@ template <class T = void> class task_group {
 
     /// Tasks in the group: running, or finished and not yet taken by `next()`.
     std::size_t size() const noexcept { return size_; }
+    /// True when `size()` is 0.
     bool empty() const noexcept { return size_ == 0; }
 
   private:

@@ -37,7 +37,8 @@
 
 namespace eddy {
 
-/// Every child's value, in argument order; rethrows the first exception.
+/// Every child's value, in argument order; rethrows the first exception. Cancel safety: see
+/// the top (the children are cancelled and awaited).
 template <class... T> task<std::tuple<detail::stored_t<T>...>> when_all(task<T>... tasks) {
     std::tuple<detail::captured<T>...> outcomes;
     detail::child_group group(sizeof...(T), detail::decided_by::exception);
@@ -49,7 +50,8 @@ template <class... T> task<std::tuple<detail::stored_t<T>...>> when_all(task<T>.
                          outcomes);
 }
 
-/// Every child's value, in the vector's order; rethrows the first exception.
+/// Every child's value, in the vector's order; rethrows the first exception. Cancel safety:
+/// see the top.
 template <class T> task<std::vector<detail::stored_t<T>>> when_all(std::vector<task<T>> tasks) {
     std::vector<detail::captured<T>> outcomes(tasks.size());
     detail::child_group group(tasks.size(), detail::decided_by::exception);
@@ -67,7 +69,7 @@ template <class T> task<std::vector<detail::stored_t<T>>> when_all(std::vector<t
 }
 
 /// Every child's value, in argument order, or the first error a child returns; rethrows
-/// the first exception.
+/// the first exception. Cancel safety: see the top.
 template <class... T>
 task<result<std::tuple<detail::stored_t<T>...>>> try_when_all(task<result<T>>... tasks) {
     std::tuple<detail::captured<result<T>>...> outcomes;
@@ -88,7 +90,7 @@ task<result<std::tuple<detail::stored_t<T>...>>> try_when_all(task<result<T>>...
 }
 
 /// Every child's value, in the vector's order, or the first error a child returns;
-/// rethrows the first exception.
+/// rethrows the first exception. Cancel safety: see the top.
 template <class T>
 task<result<std::vector<detail::stored_t<T>>>> try_when_all(std::vector<task<result<T>>> tasks) {
     std::vector<detail::captured<result<T>>> outcomes(tasks.size());

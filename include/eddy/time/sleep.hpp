@@ -1,5 +1,9 @@
 // Sleeping: `co_await eddy::sleep_for(100ms)` or `co_await eddy::sleep_until(deadline)`.
 //
+//     auto slept = co_await eddy::sleep_for(250ms);          // result<void>
+//     if (!slept) co_return;                                 // operation_canceled: stopping
+//     co_await eddy::sleep_until(eddy::clock::now() + 1s);
+//
 // Timers belong to the calling core (a binary heap per core; the reactor sleeps until the
 // nearest one). Resolution is about a millisecond: a sleep never ends early, and may end a
 // little late under load. A sleep whose deadline has passed completes at once but counts
@@ -17,6 +21,7 @@
 
 namespace eddy {
 
+/// The clock of every eddy timer, deadline and timeout.
 using clock = std::chrono::steady_clock;
 
 namespace detail {
@@ -76,12 +81,13 @@ class sleep_awaiter : private timer_node {
 
 } // namespace detail
 
-/// Completes at `deadline` (at once if it has passed).
+/// Completes at `deadline` (at once if it has passed): `co_await` gives `result<void>`,
+/// `errc::operation_canceled` when the runtime is stopping. Cancel-safe.
 inline detail::sleep_awaiter sleep_until(clock::time_point deadline) noexcept {
     return detail::sleep_awaiter(deadline);
 }
 
-/// Completes after `d` has elapsed.
+/// Completes after `d` has elapsed (rounded up to the clock's tick); as `sleep_until`.
 template <class Rep, class Period>
 detail::sleep_awaiter sleep_for(std::chrono::duration<Rep, Period> d) noexcept {
     return detail::sleep_awaiter(clock::now() + std::chrono::ceil<clock::duration>(d));

@@ -141,7 +141,13 @@ template <class Op> class timeout_awaiter : private timer_node {
 
 } // namespace detail
 
-/// Awaits `op` for at most `d`; see the top of this header.
+/// Awaits `op` for at most `d`; see the top of this header. Gives `result<T>`: `op`'s outcome,
+/// or `errc::timed_out` (with `op` withdrawn) when `d` elapsed first. `op` must be
+/// cancellable (checked at compile time), and a task must be passed as an rvalue. When the
+/// runtime stops, the timeout fires at once, so an operation the stop does not end first (a
+/// channel or `sync` wait, a join handle, a sleep due after the timeout) gives
+/// `errc::timed_out`; I/O gives `errc::operation_canceled`. Cancelling the timeout itself (an
+/// abort, an outer timeout) cancels `op` with it.
 template <class Rep, class Period, class Op>
 detail::timeout_awaiter<Op> timeout(std::chrono::duration<Rep, Period> d, Op&& op) {
     return detail::timeout_awaiter<Op>(clock::now() + std::chrono::ceil<clock::duration>(d),
