@@ -42,7 +42,7 @@ class barrier {
     /// Awaits the end of the caller's generation. Cancel-safe (see the top).
     class wait_awaiter final : public state::parked_wait {
       public:
-        explicit wait_awaiter(state& s) noexcept : parked_wait(s.home()), state_(&s) {}
+        explicit wait_awaiter(state& s) noexcept : parked_wait(s.home_mailbox()), state_(&s) {}
         wait_awaiter(wait_awaiter&&) noexcept = default;
 
         barrier_wait_result await_resume() const noexcept {

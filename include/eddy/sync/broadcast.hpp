@@ -128,7 +128,7 @@ template <class T> class receiver {
 
       public:
         explicit recv_awaiter(receiver& rx)
-            : parked(rx.state_->home()), rx_(&rx), state_(rx.state_) {}
+            : parked(rx.state_->home_mailbox()), rx_(&rx), state_(rx.state_) {}
         recv_awaiter(recv_awaiter&&) noexcept = default;
 
         bool await_ready() {

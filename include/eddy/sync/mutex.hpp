@@ -91,7 +91,7 @@ template <class T> class mutex {
         using parked = sync::detail::mutex_state::parked_lock;
 
       public:
-        explicit lock_awaiter(mutex& m) noexcept : parked(m.state_->home()), mutex_(&m) {}
+        explicit lock_awaiter(mutex& m) noexcept : parked(m.state_->home_mailbox()), mutex_(&m) {}
         lock_awaiter(lock_awaiter&&) noexcept = default;
         // Got the lock but never resumed (the task was aborted): give it back.
         ~lock_awaiter() override {

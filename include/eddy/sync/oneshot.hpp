@@ -14,7 +14,6 @@
 #pragma once
 
 #include "eddy/result.hpp"
-#include "eddy/runtime/detail/misuse.hpp"
 #include "eddy/sync/detail/home_state.hpp"
 #include "eddy/sync/send_result.hpp"
 
@@ -114,7 +113,7 @@ template <class T> class receiver {
         ~recv_awaiter() { withdraw(); }
 
         bool await_ready() const noexcept {
-            eddy::detail::check_owner(state_->home(), "a oneshot receiver");
+            state_->check_home("a oneshot receiver");
             return state_->ended();
         }
         void await_suspend(std::coroutine_handle<> h) noexcept {
@@ -163,7 +162,7 @@ template <class T> class receiver {
     /// The value if it came; `errc::would_block` if it may still come; `errc::channel_closed`
     /// if it never will.
     result<T> try_recv() {
-        eddy::detail::check_owner(state_->home(), "a oneshot receiver");
+        state_->check_home("a oneshot receiver");
         auto& v = state_->value();
         if (v) {
             T out = std::move(*v);

@@ -99,7 +99,7 @@ template <class T> class receiver {
 
       public:
         explicit changed_awaiter(receiver& rx)
-            : parked(rx.state_->home()), rx_(&rx), state_(rx.state_) {}
+            : parked(rx.state_->home_mailbox()), rx_(&rx), state_(rx.state_) {}
         changed_awaiter(changed_awaiter&&) noexcept = default;
 
         bool await_ready() {

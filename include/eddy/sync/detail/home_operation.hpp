@@ -27,22 +27,16 @@
 #include "eddy/runtime/detail/intrusive_list.hpp"
 #include "eddy/runtime/detail/ready_queue.hpp"
 #include "eddy/runtime/detail/scheduler.hpp"
+#include "eddy/sync/detail/home_core.hpp"
 
 #include <coroutine>
 #include <cstdint>
 
 namespace eddy::sync::detail {
 
-using eddy::detail::inbox_message;
 using eddy::detail::intrusive_list;
 using eddy::detail::list_hook;
 using eddy::detail::ready_node;
-using eddy::detail::scheduler;
-
-/// The core the caller runs on; null on a thread that runs no core.
-inline scheduler* calling_core() noexcept {
-    return eddy::detail::current_scheduler_or_null();
-}
 
 class home_operation : public list_hook {
   public:
@@ -52,11 +46,12 @@ class home_operation : public list_hook {
 
     bool await_ready() {
         origin_ = &eddy::detail::current_scheduler();
-        return origin_ == home_ && try_now();
+        remote_ = &origin_->mailbox() != home_;
+        return !remote_ && try_now();
     }
     void await_suspend(std::coroutine_handle<> h) {
         node_.handle = h;
-        if (origin_ == home_) {
+        if (!remote_) {
             park();
             phase_ = phase::parked_here;
         } else {
@@ -93,19 +88,17 @@ class home_operation : public list_hook {
     /// its own core.
     void finish() noexcept {
         unlink();
-        if (origin_ == home_) {
+        if (!remote_) {
             phase_ = phase::finished;
-            home_->schedule(node_);
+            origin_->schedule(node_); // the origin is home
         } else {
             answer_home(first_, &completed);
         }
     }
 
-    /// True when the operation runs on another core than its primitive's.
-    bool remote() const noexcept { return origin_ != home_; }
-
   protected:
-    explicit home_operation(scheduler& home) noexcept : home_(&home) {}
+    /// An operation on the primitive whose home has the mailbox `home` (home_core.hpp).
+    explicit home_operation(core_mailbox& home) noexcept : home_(&home) {}
     virtual ~home_operation() = default;
 
     /// On home: does the operation now if it can, storing the outcome; false to park.
@@ -115,7 +108,6 @@ class home_operation : public list_hook {
     /// On home: a cancellation took `*this` out of the wait list (it completed nothing).
     virtual void withdrawn() noexcept {}
 
-    scheduler& home() const noexcept { return *home_; }
     /// On the awaiting core: the operation completed (home gave it what it waited for) but
     /// its coroutine will never see it (a forced cancellation destroys it before it runs).
     /// A primitive whose completion hands over something that must not be lost (a
@@ -189,13 +181,14 @@ class home_operation : public list_hook {
         op.callback_.fire();
     }
 
-    scheduler* home_;
+    core_mailbox* home_; // the primitive's state holds it
     scheduler* origin_ = nullptr;
     ready_node node_;
     message first_;
     message second_;
     eddy::detail::cancel_callback callback_;
     phase phase_ = phase::idle; // written on the awaiting core only
+    bool remote_ = false;       // awaiting core only: home is another core
     bool seen_ = false;         // awaiting core only
     bool withdrawn_ = false;    // written on home only, read after its answer arrives
 };
