@@ -1,5 +1,5 @@
-// Handles that outlive the runtime that made them: a channel end or a notify moved out of
-// `block_on` into a variable that is destroyed after the runtime, or handed to a plain
+// Handles that outlive the runtime that made them: a channel end, a notify or a socket moved
+// out of `block_on` into a variable that is destroyed after the runtime, or handed to a plain
 // std::thread that uses and drops it once the runtime is gone. Nothing may touch the freed
 // cores (the sanitizer build reports it): what such a handle would send home is dropped, and
 // a thread that runs no core is never taken for the handle's home.
@@ -11,6 +11,8 @@
 #include <thread>
 #include <type_traits>
 #include <utility>
+
+#include <fcntl.h>
 
 using namespace eddy_test;
 
@@ -292,4 +294,26 @@ EDDY_TEST_CASE("mpsc: the last sender dropped on a plain thread while the receiv
     dropper.join();
     REQUIRE(got);
     CHECK(!*got); // the end of the stream
+}
+
+TEST_CASE("after its runtime: sockets are closed in main and on a plain thread, and one gives "
+          "its fd up",
+          "[net][after_runtime]") {
+    struct held {
+        eddy::net::tcp_listener listener;
+        std::pair<eddy::net::unix_stream, eddy::net::unix_stream> pair;
+        eddy::net::udp_socket udp;
+    };
+    auto h = made_in_gone_runtime([] {
+        return held{eddy::net::tcp_listener::bind("127.0.0.1:0").value(),
+                    eddy::net::unix_stream::pair().value(),
+                    eddy::net::udp_socket::bind("127.0.0.1:0").value()};
+    });
+    { auto gone = std::move(h.listener); }
+    on_plain_thread([s = std::move(h.pair.first)]() mutable { auto gone = std::move(s); });
+    const int fd = std::move(h.pair.second).into_fd();
+    REQUIRE(fd >= 0);
+    eddy::detail::unique_fd owned(fd); // still open: it is ours now
+    CHECK(::fcntl(fd, F_GETFD) >= 0);
+    on_plain_thread([s = std::move(h.udp)]() mutable { auto gone = std::move(s); });
 }

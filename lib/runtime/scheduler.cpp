@@ -33,9 +33,11 @@ scheduler::scheduler(std::size_t index, runtime_core& rt, scheduler_options opts
       reactor_(mailbox_->wake_fd()) {}
 
 // The runtime closed the mailbox already, unless it failed while it was being made; either
-// way nothing may be queued for a scheduler that is gone.
+// way nothing may be queued for a scheduler that is gone. Sockets still registered here were
+// kept past the runtime: they let go of this core.
 scheduler::~scheduler() {
     close_inbox();
+    fds_.for_each([](fd_readiness& f) { f.orphan(); });
 }
 
 void scheduler::add_fd(fd_readiness& f) {
