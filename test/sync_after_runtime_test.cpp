@@ -176,19 +176,32 @@ TEST_CASE("after its runtime: a barrier is dropped on a plain thread", "[sync][a
     on_plain_thread([gone = std::move(b)] {});
 }
 
-TEST_CASE("after its runtime: a barrier waited on from another runtime touches nothing of the "
-          "one gone",
+TEST_CASE("after its runtime: a barrier and a notify waited on from another runtime touch "
+          "nothing of the one gone, and their waits can be cancelled",
           "[sync][after_runtime]") {
     auto b = made_in_gone_runtime([] { return std::make_unique<eddy::sync::barrier>(2); });
-    eddy::runtime other{{.cores = 1}};
+    auto n = made_in_gone_runtime([] { return eddy::sync::notify(); });
+    eddy::runtime other{{.cores = 2}};
     auto body = [&]() -> eddy::task<> {
-        auto wait = [&]() -> eddy::task<> { (void)co_await b->wait(); };
-        auto waiter = eddy::spawn(wait());
+        // Their home is gone: the waits never complete, and a cancellation is not left
+        // waiting for home's answer either.
+        auto waited = co_await eddy::timeout(10ms, b->wait());
+        CHECK(waited.error() == eddy::errc::timed_out);
+        auto notified = co_await eddy::timeout(10ms, n.notified());
+        CHECK(notified.error() == eddy::errc::timed_out);
+        auto wait_there = [&]() -> eddy::task<bool> {
+            auto r = co_await eddy::timeout(10ms, n.notified());
+            co_return !r && r.error() == eddy::errc::timed_out;
+        };
+        const bool timed_out_there = co_await eddy::submit_to(1, wait_there);
+        CHECK(timed_out_there);
+        auto left = [&]() -> eddy::task<> { (void)co_await b->wait(); };
+        auto waiter = eddy::spawn(left());
         co_await eddy::yield_now();
-        co_await eddy::yield_now();
-        CHECK(!waiter.is_finished()); // its home is gone: it never completes
+        CHECK(!waiter.is_finished());
+        // Left waiting: it ends with `other`.
     };
-    other.block_on(body()); // the wait is left suspended, and ends with `other`
+    other.block_on(body());
 }
 
 TEST_CASE("after its runtime: a stop source requests a stop and is dropped on a plain thread",

@@ -14,6 +14,11 @@
 // that answer comes (`cancel_callback`), so nothing polls meanwhile, and the awaiter is not
 // destroyed while home may still touch one of its messages.
 //
+// Home may be gone: the primitive outlived its runtime and is awaited on a core of another
+// one. Home's mailbox, closed, then discards what is posted to it (home_core.hpp): the
+// operation never completes, and the withdraw, which home can no longer answer, is answered
+// "withdrawn" where it is discarded, so a timeout or an abort still ends the wait.
+//
 // A primitive derives its awaiters from `home_operation` and gives it two hooks, both run
 // on home: `try_now()` (do it if it can be done at once; true when done, the outcome stored
 // in the awaiter) and `park()` (link the awaiter into the state's wait list). When the state
@@ -131,7 +136,11 @@ class home_operation : public list_hook {
         home_operation* op = nullptr;
         void (*on_delivery)(home_operation&) = nullptr;
         void deliver(scheduler&) override { on_delivery(*op); }
-        void discard() noexcept override {}
+        // Home is gone (see the top). A discarded answer needs nothing: the awaiting core's
+        // runtime is being torn down, and its tasks with it.
+        void discard() noexcept override {
+            if (on_delivery == &withdraw) withdraw_unanswered(*op);
+        }
     };
 
     void post_home(message& m, void (*f)(home_operation&)) noexcept {
@@ -165,6 +174,13 @@ class home_operation : public list_hook {
         }
         op.answer_home(op.second_, &withdraw_answered);
     }
+    // Where home's closed mailbox discards the withdraw: on the awaiting core, or on the
+    // thread tearing home's runtime down (before it destroys any task). Home's lists are not
+    // touched: an awaiter still linked there unlinks itself when it is destroyed.
+    static void withdraw_unanswered(home_operation& op) noexcept {
+        op.withdrawn_ = true;
+        op.answer_home(op.second_, &withdraw_answered);
+    }
     // On the awaiting core.
     static void completed(home_operation& op) {
         if (op.phase_ == phase::withdrawing) return; // resumed when the withdraw is answered
@@ -190,7 +206,8 @@ class home_operation : public list_hook {
     phase phase_ = phase::idle; // written on the awaiting core only
     bool remote_ = false;       // awaiting core only: home is another core
     bool seen_ = false;         // awaiting core only
-    bool withdrawn_ = false;    // written on home only, read after its answer arrives
+    bool withdrawn_ = false;    // written on home (or where home's mailbox discards the withdraw),
+                                // read after the answer arrives
 };
 
 } // namespace eddy::sync::detail
