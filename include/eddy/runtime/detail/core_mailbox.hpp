@@ -70,7 +70,9 @@ class core_mailbox {
     inbox inbox_;
     unique_fd wake_fd_;
     std::size_t index_;
-    std::atomic<int> refs_{1};
+    // On a line of its own: states are made and freed often (a oneshot per request), and
+    // their count should not bounce the line that posters and the core share.
+    alignas(64) std::atomic<int> refs_{1};
 };
 
 /// A counted reference to a core's mailbox.
