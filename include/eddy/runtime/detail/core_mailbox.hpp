@@ -38,8 +38,10 @@ class core_mailbox {
 
     // --- any thread ---
     /// Queues `m` for the core and wakes it if needed; once the mailbox is closed, discards
-    /// `m` instead. The caller holds a reference to the mailbox until this returns (itself,
-    /// or through the state the message is about, which the message does not hold alone).
+    /// `m` instead. The caller keeps the mailbox alive until this returns: it holds a
+    /// reference, or a state that holds one (a handle holds its state). A reference that only
+    /// `m` holds is not enough: teardown may discard `m`, and free what it held, before the
+    /// wake-up.
     void post(inbox_message& m) noexcept {
         switch (inbox_.push(&m)) {
         case inbox::pushed::first: wake(); break;
