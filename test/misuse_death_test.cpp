@@ -1,7 +1,7 @@
 // Programmer errors that would otherwise corrupt a core silently stop the program with a
 // clear message in every build: a socket (or a join handle) used from another core than its
-// own, and two operations waiting in the same direction on one socket. Each runs in a forked
-// child.
+// own, or after its runtime is gone, and two operations waiting in the same direction on one
+// socket. Each runs in a forked child.
 #include "forked_child.hpp"
 #include "test_support.hpp"
 
@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <optional>
 #include <string>
+#include <utility>
 
 using eddy::net::tcp_stream;
 using namespace eddy_test;
@@ -127,4 +129,46 @@ TEST_CASE("a task group used on another core than its own stops the program", "[
         }());
     });
     check_aborted_saying(d, "a task group of core 0 was used from core 1");
+}
+
+TEST_CASE("a socket kept past its runtime and used in another stops the program",
+          "[runtime][misuse]") {
+    const auto d = run_in_child([] {
+        std::optional<std::pair<eddy::net::unix_stream, eddy::net::unix_stream>> pair;
+        {
+            eddy::runtime first{{.cores = 1}};
+            first.block_on([&]() -> eddy::task<> {
+                pair.emplace(eddy::net::unix_stream::pair().value());
+                co_return;
+            }());
+        }
+        eddy::runtime second{{.cores = 1}};
+        second.block_on([&]() -> eddy::task<> {
+            std::array<std::byte, 4> buf{};
+            (void)co_await pair->first.read(buf);
+        }());
+    });
+    check_aborted_saying(d, "a socket was used after the runtime that made it was destroyed");
+}
+
+TEST_CASE("a watch sender kept past its runtime and borrowed in another stops the program, "
+          "saying its runtime is gone",
+          "[sync][misuse]") {
+    const auto d = run_in_child([] {
+        std::optional<eddy::sync::watch::sender<int>> tx;
+        {
+            eddy::runtime first{{.cores = 1}};
+            first.block_on([&]() -> eddy::task<> {
+                tx.emplace(eddy::sync::watch::channel<int>(1).first);
+                co_return;
+            }());
+        }
+        eddy::runtime second{{.cores = 1}};
+        second.block_on([&]() -> eddy::task<> {
+            (void)tx->borrow();
+            co_return;
+        }());
+    });
+    check_aborted_saying(d, "a watch sender's borrow of core 0 of a runtime that is gone was "
+                            "used from core 0");
 }

@@ -26,17 +26,22 @@ result<socket_handle> socket_handle::try_adopt(int fd) {
 void socket_handle::close() noexcept {
     if (!readiness_) return;
     // Closing unregisters from the owner's reactor and socket list: on its core only (a
-    // task that ends on another core must not take its home's sockets with it).
-    readiness_->check_core();
-    readiness_->owner().reactor().remove(*readiness_);
+    // task that ends on another core must not take its home's sockets with it). A socket
+    // kept past its runtime has neither any more.
+    if (!readiness_->orphaned()) {
+        readiness_->check_core();
+        readiness_->owner().reactor().remove(*readiness_);
+    }
     ::close(readiness_->fd());
     readiness_.reset(); // wakes a waiter still parked with operation_canceled
 }
 
 int socket_handle::release() noexcept {
     if (!readiness_) return -1;
-    readiness_->check_core();
-    readiness_->owner().reactor().remove(*readiness_);
+    if (!readiness_->orphaned()) {
+        readiness_->check_core();
+        readiness_->owner().reactor().remove(*readiness_);
+    }
     const int fd = readiness_->fd();
     readiness_.reset();
     return fd;

@@ -127,16 +127,7 @@ void blocking_pool::submit(blocking_job& job) {
     shared_->work.release();
 }
 
-namespace {
-thread_local bool pool_thread = false;
-} // namespace
-
-bool on_blocking_pool_thread() noexcept {
-    return pool_thread;
-}
-
 void blocking_pool::thread_main(std::shared_ptr<shared> s) {
-    pool_thread = true;
     block_async_signals();
     for (;;) {
         s->idle.fetch_add(1);

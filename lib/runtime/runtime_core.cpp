@@ -85,7 +85,7 @@ runtime_core::~runtime_core() {
 void runtime_core::request_stop() noexcept {
     stop_.store(true, std::memory_order_release);
     for (auto& c : cores_)
-        c->reactor().wake();
+        c->wake();
 }
 
 void runtime_core::worker_main(std::size_t index) {

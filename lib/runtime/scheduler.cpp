@@ -29,9 +29,16 @@ void set_current_scheduler(scheduler* s) noexcept {
 }
 
 scheduler::scheduler(std::size_t index, runtime_core& rt, scheduler_options opts)
-    : index_(index), runtime_(&rt), opts_(opts) {}
+    : index_(index), runtime_(&rt), opts_(opts), mailbox_(new core_mailbox(index)),
+      reactor_(mailbox_->wake_fd()) {}
 
-scheduler::~scheduler() = default;
+// The runtime closed the mailbox already, unless it failed while it was being made; either
+// way nothing may be queued for a scheduler that is gone. Sockets still registered here were
+// kept past the runtime: they let go of this core.
+scheduler::~scheduler() {
+    close_inbox();
+    fds_.for_each([](fd_readiness& f) { f.orphan(); });
+}
 
 void scheduler::add_fd(fd_readiness& f) {
     fds_.push_back(f);
@@ -55,7 +62,7 @@ void scheduler::run_until(const std::function<bool()>& done) {
 
 void scheduler::poll_reactor() {
     int timeout_ms = -1;
-    if (!ready_.empty() || !inbox_.empty() || !deferred_.empty()) {
+    if (!ready_.empty() || !mailbox_->empty() || !deferred_.empty()) {
         timeout_ms = 0;
     } else if (!timers_.empty()) {
         auto wait = timers_.next_deadline() - clock::now();
@@ -71,8 +78,8 @@ void scheduler::poll_reactor() {
 }
 
 void scheduler::deliver_inbox() {
-    if (inbox_.empty()) return; // a plain load: no atomic exchange on a quiet turn
-    for (inbox_message* m = inbox_.take_all(); m;) {
+    if (mailbox_->empty()) return; // a plain load: no atomic exchange on a quiet turn
+    for (inbox_message* m = mailbox_->take_all(); m;) {
         inbox_message* next = inbox::next(m); // `deliver` may free m
         m->deliver(*this);
         m = next;
@@ -130,7 +137,7 @@ void scheduler::drain_on_stop() {
 }
 
 void scheduler::close_inbox() noexcept {
-    for (inbox_message* m = inbox_.close(); m;) {
+    for (inbox_message* m = mailbox_->close(); m;) {
         inbox_message* next = inbox::next(m); // `discard` may free m
         m->discard();
         m = next;

@@ -77,7 +77,7 @@ task<> run_core_task(F factory, std::shared_ptr<std::atomic<std::size_t>> remain
         report_core_task_failure(e);
         failed->store(true);
     }
-    if (remaining->fetch_sub(1) == 1) current_scheduler().runtime().core(0).reactor().wake();
+    if (remaining->fetch_sub(1) == 1) current_scheduler().runtime().core(0).wake();
 }
 } // namespace detail
 

@@ -49,7 +49,7 @@ class barrier {
     class wait_awaiter final : public state::parked_wait {
       public:
         /// Waits on the barrier `s` (what `wait` makes).
-        explicit wait_awaiter(state& s) noexcept : parked_wait(s.home()), state_(&s) {}
+        explicit wait_awaiter(state& s) noexcept : parked_wait(s.home_mailbox()), state_(&s) {}
         /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         wait_awaiter(wait_awaiter&&) noexcept = default;
 

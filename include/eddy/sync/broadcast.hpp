@@ -147,7 +147,7 @@ template <class T> class receiver {
       public:
         /// Receives for `rx`, which must stay put until the awaiter is done.
         explicit recv_awaiter(receiver& rx)
-            : parked(rx.state_->home()), rx_(&rx), state_(rx.state_) {}
+            : parked(rx.state_->home_mailbox()), rx_(&rx), state_(rx.state_) {}
         /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         recv_awaiter(recv_awaiter&&) noexcept = default;
 

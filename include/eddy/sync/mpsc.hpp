@@ -76,7 +76,7 @@ template <class T> class sender_base {
     /// A send that does not wait: on home, or reserved and posted from another core.
     send_result<T> send_at_once(T value) {
         if (state_->closed()) return {errc::channel_closed, std::move(value)};
-        if (sync::detail::calling_core() == &state_->home()) {
+        if (state_->called_at_home()) {
             if (!state_->room_here()) return {errc::channel_full, std::move(value)};
             state_->push_here(std::move(value));
             return {};
@@ -105,13 +105,13 @@ template <class T> class sender : public detail::sender_base<T> {
       public:
         /// Sends `value` on the channel `s` (what `send` makes).
         send_awaiter(detail::state<T>& s, T value)
-            : parked(s.home()), state_(&s), value_(std::move(value)) {}
+            : parked(s.home_mailbox()), state_(&s), value_(std::move(value)) {}
 
         /// Sends at once if it can (room here, or a slot reserved from another core): true
         /// when the outcome is known without waiting.
         bool await_ready() {
             if (state_->closed()) return settle(false);
-            if (sync::detail::calling_core() != &state_->home() && state_->reserve_remote()) {
+            if (!state_->called_at_home() && state_->reserve_remote()) {
                 // Room reserved from another core: the value travels on its own.
                 if (auto back = state_->post_remote(std::move(value_))) {
                     value_ = std::move(*back);

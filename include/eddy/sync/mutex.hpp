@@ -101,7 +101,7 @@ template <class T> class mutex {
 
       public:
         /// Waits for the lock of `m` (what `lock` makes).
-        explicit lock_awaiter(mutex& m) noexcept : parked(m.state_->home()), mutex_(&m) {}
+        explicit lock_awaiter(mutex& m) noexcept : parked(m.state_->home_mailbox()), mutex_(&m) {}
         /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         lock_awaiter(lock_awaiter&&) noexcept = default;
         // Got the lock but never resumed (the task was aborted): give it back.

@@ -33,7 +33,7 @@ class notify_state final : public home_state {
 
     class waiter final : public home_operation {
       public:
-        explicit waiter(notify_state& s) noexcept : home_operation(s.home()), state_(&s) {}
+        explicit waiter(notify_state& s) noexcept : home_operation(s.home_mailbox()), state_(&s) {}
         waiter(waiter&&) noexcept = default;
         // Given a notification but destroyed before it ran (an abort): pass it on.
         ~waiter() override {

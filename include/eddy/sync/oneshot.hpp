@@ -18,7 +18,6 @@
 #pragma once
 
 #include "eddy/result.hpp"
-#include "eddy/runtime/detail/misuse.hpp"
 #include "eddy/sync/detail/home_state.hpp"
 #include "eddy/sync/send_result.hpp"
 
@@ -129,7 +128,7 @@ template <class T> class receiver {
         /// True once the value came or the sender is gone. On another core than the
         /// channel's it stops the program with a message.
         bool await_ready() const noexcept {
-            eddy::detail::check_owner(state_->home(), "a oneshot receiver");
+            state_->check_home("a oneshot receiver");
             return state_->ended();
         }
         /// Parks `h` until the value comes or the sender is gone.
@@ -184,7 +183,7 @@ template <class T> class receiver {
     /// The value if it came; `errc::would_block` if it may still come; `errc::channel_closed`
     /// if it never will.
     result<T> try_recv() {
-        eddy::detail::check_owner(state_->home(), "a oneshot receiver");
+        state_->check_home("a oneshot receiver");
         auto& v = state_->value();
         if (v) {
             T out = std::move(*v);

@@ -99,7 +99,7 @@ class semaphore_base {
     class acquire_awaiter final : public state::parked_acquire {
       public:
         acquire_awaiter(state& s, std::size_t n, bool owned) noexcept
-            : parked_acquire(s.home(), n), state_(&s), owned_(owned) {}
+            : parked_acquire(s.home_mailbox(), n), state_(&s), owned_(owned) {}
         acquire_awaiter(acquire_awaiter&&) noexcept = default;
         // Granted but never resumed (the task was aborted): give the permits back.
         ~acquire_awaiter() override {

@@ -34,7 +34,7 @@ class stop_state final : public home_state {
 
     class waiter final : public home_operation {
       public:
-        explicit waiter(stop_state& s) noexcept : home_operation(s.home()), state_(&s) {}
+        explicit waiter(stop_state& s) noexcept : home_operation(s.home_mailbox()), state_(&s) {}
         waiter(waiter&&) noexcept = default;
         void await_resume() noexcept { mark_seen(); }
 

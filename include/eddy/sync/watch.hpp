@@ -106,7 +106,7 @@ template <class T> class receiver {
       public:
         /// Waits for `rx`, which must stay put until the awaiter is done.
         explicit changed_awaiter(receiver& rx)
-            : parked(rx.state_->home()), rx_(&rx), state_(rx.state_) {}
+            : parked(rx.state_->home_mailbox()), rx_(&rx), state_(rx.state_) {}
         /// Moves the awaiter; only before it is awaited (so it can be handed to `timeout`).
         changed_awaiter(changed_awaiter&&) noexcept = default;
 

@@ -34,7 +34,14 @@ void fd_readiness::wake(fd_waiter*& slot) noexcept {
     owner_->schedule(w->node);
 }
 
+void fd_readiness::used_after_runtime() noexcept {
+    misuse("a socket was used after the runtime that made it was destroyed (it may only be "
+           "closed then)");
+}
+
 void fd_readiness::cancel_waiters() noexcept {
+    // An orphan has no waiter: they were in tasks, destroyed with the runtime.
+    if (orphaned()) return;
     for (fd_waiter** slot : {&reader_, &writer_}) {
         if (fd_waiter* w = *slot) {
             *slot = nullptr;

@@ -3,7 +3,6 @@
 #include "eddy/runtime/detail/io/fd_readiness.hpp"
 
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,14 +11,12 @@
 
 namespace eddy::detail {
 
-reactor::reactor() : epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+reactor::reactor(int wake_fd) : epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)), wake_fd_(wake_fd) {
     if (!epoll_fd_.valid()) throw std::system_error(errno, std::system_category(), "epoll_create1");
-    wake_fd_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-    if (!wake_fd_.valid()) throw std::system_error(errno, std::system_category(), "eventfd");
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLET;
     ev.data.ptr = nullptr; // null marks the wake-up fd
-    if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, wake_fd_.get(), &ev) < 0)
+    if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, wake_fd_, &ev) < 0)
         throw std::system_error(errno, std::system_category(), "epoll_ctl(eventfd)");
 }
 
@@ -39,12 +36,6 @@ void reactor::remove(fd_readiness& f) noexcept {
     ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, f.fd(), &ev);
 }
 
-void reactor::wake() noexcept {
-    const std::uint64_t one = 1;
-    // EAGAIN means the counter is already non-zero: the core is woken anyway.
-    [[maybe_unused]] auto n = ::write(wake_fd_.get(), &one, sizeof one);
-}
-
 void reactor::poll(int timeout_ms) {
     constexpr int max_events = 256;
     epoll_event events[max_events];
@@ -59,7 +50,7 @@ void reactor::poll(int timeout_ms) {
             f->on_event(events[i].events);
         } else {
             std::uint64_t count;
-            [[maybe_unused]] auto r = ::read(wake_fd_.get(), &count, sizeof count);
+            [[maybe_unused]] auto r = ::read(wake_fd_, &count, sizeof count);
         }
     }
 }

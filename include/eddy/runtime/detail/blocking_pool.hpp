@@ -13,9 +13,6 @@
 
 namespace eddy::detail {
 
-/// True on a thread of a runtime's blocking pool (the runtime is alive while it runs).
-bool on_blocking_pool_thread() noexcept;
-
 class scheduler;
 
 /// A unit of work for the pool. Reference counted: the core's awaiter holds one reference,

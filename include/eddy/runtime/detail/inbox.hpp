@@ -66,6 +66,11 @@ class inbox {
         return head == nullptr || head == closed_marker();
     }
 
+    /// True once the inbox is closed.
+    bool closed() const noexcept {
+        return head_.load(std::memory_order_acquire) == closed_marker();
+    }
+
   private:
     // Never dereferenced: a value no message can have.
     static inbox_message* closed_marker() noexcept {

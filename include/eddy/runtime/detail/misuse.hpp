@@ -17,4 +17,9 @@ class scheduler;
 /// `what` names the object: "a socket", "a join handle".
 void check_owner(const scheduler& owner, const char* what) noexcept;
 
+/// Stops the program: `what`, which belongs to core `owner` (of a runtime that is gone, if
+/// `owner_gone`), was used from core `here`.
+[[noreturn]] void used_on_other_core(const char* what, std::size_t owner, bool owner_gone,
+                                     std::size_t here) noexcept;
+
 } // namespace eddy::detail

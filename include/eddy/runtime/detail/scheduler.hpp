@@ -1,5 +1,6 @@
 // One core's scheduler: run queue, reactor, timers and inbox, driven by one thread. Nothing
-// here is shared with other threads except the inbox and the stop flag.
+// here is shared with other threads except the mailbox (the inbox and what wakes the core,
+// which may outlive the scheduler: see core_mailbox.hpp) and the stop flag.
 //
 // A loop turn: deliver inbox messages, run deferred calls, fire due timers, then resume the
 // coroutines that were ready when the turn began, each once and at most `turn_budget` of
@@ -10,6 +11,7 @@
 #pragma once
 
 #include "eddy/runtime/detail/cancellation.hpp"
+#include "eddy/runtime/detail/core_mailbox.hpp"
 #include "eddy/runtime/detail/inbox.hpp"
 #include "eddy/runtime/detail/intrusive_list.hpp"
 #include "eddy/runtime/detail/io/reactor.hpp"
@@ -86,16 +88,17 @@ class scheduler {
         if (!d.linked()) deferred_.push_back(d);
     }
 
-    // --- any thread ---
+    // --- any thread, while the runtime lives ---
     /// Queues `m` for this core and wakes it if needed. Once the runtime is torn down (its
     /// loops ended, see `close_inbox`), `m` is discarded at once instead.
-    void post(inbox_message& m) noexcept {
-        switch (inbox_.push(&m)) {
-        case inbox::pushed::first: reactor_.wake(); break;
-        case inbox::pushed::queued: break;
-        case inbox::pushed::closed: m.discard(); break;
-        }
-    }
+    void post(inbox_message& m) noexcept { mailbox_->post(m); }
+    /// Wakes the core from its reactor's wait.
+    void wake() noexcept { mailbox_->wake(); }
+    /// The core's mailbox. What may outlive the runtime (an `eddy::sync` state) holds a
+    /// reference to it (`share_mailbox`), posts through it, and knows its core by it: a core
+    /// of a later runtime never has the mailbox of one that is gone.
+    core_mailbox& mailbox() const noexcept { return *mailbox_; }
+    mailbox_ref share_mailbox() const noexcept { return mailbox_; }
 
     // --- the loop, owning thread only ---
     /// Runs the loop until `done()` or until the runtime stops.
@@ -106,9 +109,10 @@ class scheduler {
     }
     /// Teardown, with every core's loop ended and on one thread: first every core drops its
     /// queued messages, then every core destroys the tasks left on it.
-    /// Teardown, with every loop ended: discards what is queued, and what is posted from
-    /// now on, from any thread (a channel's last sender destroyed with a task of another
-    /// core, a notify from a thread that runs no core).
+    /// `close_inbox` discards what is queued, and closes the mailbox: what is posted from now
+    /// on, from any thread, is discarded (a channel's last sender destroyed with a task of
+    /// another core, a notify from a thread that runs no core, or a handle kept past the
+    /// runtime).
     void close_inbox() noexcept;
     void destroy_roots() noexcept;
 
@@ -126,9 +130,9 @@ class scheduler {
     runtime_core* runtime_;
     scheduler_options opts_;
     ready_queue ready_;
+    mailbox_ref mailbox_; // before the reactor, which watches its eventfd
     detail::reactor reactor_;
     timer_heap timers_;
-    inbox inbox_;
     intrusive_list<fd_readiness> fds_;
     intrusive_list<root_base> roots_;
     intrusive_list<deferred_call> deferred_;

@@ -7,6 +7,7 @@
 // never lets a later generation end one short.
 #pragma once
 
+#include "eddy/sync/detail/home_core.hpp"
 #include "eddy/sync/detail/home_operation.hpp"
 
 #include <cstddef>
@@ -28,11 +29,12 @@ class barrier_state {
         friend class barrier_state;
     };
 
-    barrier_state(scheduler& home, std::size_t n) noexcept : home_(&home), n_(n < 1 ? 1 : n) {}
+    barrier_state(scheduler& home, std::size_t n) noexcept : home_(home), n_(n < 1 ? 1 : n) {}
     barrier_state(const barrier_state&) = delete;
     barrier_state& operator=(const barrier_state&) = delete;
 
-    scheduler& home() const noexcept { return *home_; }
+    /// Home's mailbox, for the waits (home_operation.hpp).
+    core_mailbox& home_mailbox() const noexcept { return home_.mailbox(); }
     std::size_t size() const noexcept { return n_; }
 
     // --- on home ---
@@ -54,7 +56,7 @@ class barrier_state {
     void leave() noexcept { --parked_; }
 
   private:
-    scheduler* home_;
+    home_core home_;
     std::size_t n_;
     std::size_t parked_ = 0;
     intrusive_list<parked_wait> waiting_;

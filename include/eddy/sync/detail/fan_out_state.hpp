@@ -67,7 +67,7 @@ template <class Derived, class T> class fan_out_state : public home_state {
             return;
         }
         add_sender();
-        home().post(*new sent_value(*this, std::move(value)));
+        this->home_mailbox().post(*new sent_value(*this, std::move(value)));
     }
     /// On home: offers what is new to every parked receiver.
     void wake_all() {

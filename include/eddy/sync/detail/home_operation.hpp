@@ -14,6 +14,11 @@
 // that answer comes (`cancel_callback`), so nothing polls meanwhile, and the awaiter is not
 // destroyed while home may still touch one of its messages.
 //
+// Home may be gone: the primitive outlived its runtime and is awaited on a core of another
+// one. Home's mailbox, closed, then discards what is posted to it (home_core.hpp): the
+// operation never completes, and the withdraw, which home can no longer answer, is answered
+// "withdrawn" where it is discarded, so a timeout or an abort still ends the wait.
+//
 // A primitive derives its awaiters from `home_operation` and gives it two hooks, both run
 // on home: `try_now()` (do it if it can be done at once; true when done, the outcome stored
 // in the awaiter) and `park()` (link the awaiter into the state's wait list). When the state
@@ -27,22 +32,16 @@
 #include "eddy/runtime/detail/intrusive_list.hpp"
 #include "eddy/runtime/detail/ready_queue.hpp"
 #include "eddy/runtime/detail/scheduler.hpp"
+#include "eddy/sync/detail/home_core.hpp"
 
 #include <coroutine>
 #include <cstdint>
 
 namespace eddy::sync::detail {
 
-using eddy::detail::inbox_message;
 using eddy::detail::intrusive_list;
 using eddy::detail::list_hook;
 using eddy::detail::ready_node;
-using eddy::detail::scheduler;
-
-/// The core the caller runs on; null on a thread that runs no core.
-inline scheduler* calling_core() noexcept {
-    return eddy::detail::current_scheduler_or_null();
-}
 
 class home_operation : public list_hook {
   public:
@@ -52,11 +51,12 @@ class home_operation : public list_hook {
 
     bool await_ready() {
         origin_ = &eddy::detail::current_scheduler();
-        return origin_ == home_ && try_now();
+        remote_ = &origin_->mailbox() != home_;
+        return !remote_ && try_now();
     }
     void await_suspend(std::coroutine_handle<> h) {
         node_.handle = h;
-        if (origin_ == home_) {
+        if (!remote_) {
             park();
             phase_ = phase::parked_here;
         } else {
@@ -93,19 +93,17 @@ class home_operation : public list_hook {
     /// its own core.
     void finish() noexcept {
         unlink();
-        if (origin_ == home_) {
+        if (!remote_) {
             phase_ = phase::finished;
-            home_->schedule(node_);
+            origin_->schedule(node_); // the origin is home
         } else {
             answer_home(first_, &completed);
         }
     }
 
-    /// True when the operation runs on another core than its primitive's.
-    bool remote() const noexcept { return origin_ != home_; }
-
   protected:
-    explicit home_operation(scheduler& home) noexcept : home_(&home) {}
+    /// An operation on the primitive whose home has the mailbox `home` (home_core.hpp).
+    explicit home_operation(core_mailbox& home) noexcept : home_(&home) {}
     virtual ~home_operation() = default;
 
     /// On home: does the operation now if it can, storing the outcome; false to park.
@@ -115,7 +113,6 @@ class home_operation : public list_hook {
     /// On home: a cancellation took `*this` out of the wait list (it completed nothing).
     virtual void withdrawn() noexcept {}
 
-    scheduler& home() const noexcept { return *home_; }
     /// On the awaiting core: the operation completed (home gave it what it waited for) but
     /// its coroutine will never see it (a forced cancellation destroys it before it runs).
     /// A primitive whose completion hands over something that must not be lost (a
@@ -139,7 +136,11 @@ class home_operation : public list_hook {
         home_operation* op = nullptr;
         void (*on_delivery)(home_operation&) = nullptr;
         void deliver(scheduler&) override { on_delivery(*op); }
-        void discard() noexcept override {}
+        // Home is gone (see the top). A discarded answer needs nothing: the awaiting core's
+        // runtime is being torn down, and its tasks with it.
+        void discard() noexcept override {
+            if (on_delivery == &withdraw) withdraw_unanswered(*op);
+        }
     };
 
     void post_home(message& m, void (*f)(home_operation&)) noexcept {
@@ -173,6 +174,13 @@ class home_operation : public list_hook {
         }
         op.answer_home(op.second_, &withdraw_answered);
     }
+    // Where home's closed mailbox discards the withdraw: on the awaiting core, or on the
+    // thread tearing home's runtime down (before it destroys any task). Home's lists are not
+    // touched: an awaiter still linked there unlinks itself when it is destroyed.
+    static void withdraw_unanswered(home_operation& op) noexcept {
+        op.withdrawn_ = true;
+        op.answer_home(op.second_, &withdraw_answered);
+    }
     // On the awaiting core.
     static void completed(home_operation& op) {
         if (op.phase_ == phase::withdrawing) return; // resumed when the withdraw is answered
@@ -189,15 +197,17 @@ class home_operation : public list_hook {
         op.callback_.fire();
     }
 
-    scheduler* home_;
+    core_mailbox* home_; // the primitive's state holds it
     scheduler* origin_ = nullptr;
     ready_node node_;
     message first_;
     message second_;
     eddy::detail::cancel_callback callback_;
     phase phase_ = phase::idle; // written on the awaiting core only
+    bool remote_ = false;       // awaiting core only: home is another core
     bool seen_ = false;         // awaiting core only
-    bool withdrawn_ = false;    // written on home only, read after its answer arrives
+    bool withdrawn_ = false;    // written on home (or where home's mailbox discards the withdraw),
+                                // read after the answer arrives
 };
 
 } // namespace eddy::sync::detail

@@ -1,10 +1,11 @@
 // The shared state of a primitive whose handles may be on several cores: its home core and a
 // reference count. The count is atomic because handles are copied and destroyed on any core;
 // it changes when a handle does, never per operation (a message to home holds a reference
-// while it travels, so the state outlives every message about it).
+// while it travels, so the state outlives every message about it). The state may outlive its
+// runtime: see home_core.hpp for what it may still do then.
 #pragma once
 
-#include "eddy/runtime/detail/misuse.hpp"
+#include "eddy/sync/detail/home_core.hpp"
 #include "eddy/sync/detail/home_operation.hpp"
 
 #include <atomic>
@@ -14,16 +15,19 @@ namespace eddy::sync::detail {
 
 class home_state {
   public:
-    explicit home_state(scheduler& home) noexcept : home_(&home) {}
+    explicit home_state(scheduler& home) noexcept : home_(home) {}
     home_state(const home_state&) = delete;
     home_state& operator=(const home_state&) = delete;
 
-    scheduler& home() const noexcept { return *home_; }
+    /// The home scheduler: only on home.
+    scheduler& home() const noexcept { return home_.core(); }
+    /// Home's mailbox, for the operations awaited on this state (home_operation.hpp).
+    core_mailbox& home_mailbox() const noexcept { return home_.mailbox(); }
     /// True when the caller runs on home (a thread that runs no core is not home: its
     /// operations go to home as messages too).
-    bool called_at_home() const noexcept { return calling_core() == home_; }
+    bool called_at_home() const noexcept { return home_.called_here(); }
     /// Stops the program when called on another core than home; `what` names the call.
-    void check_home(const char* what) const noexcept { eddy::detail::check_owner(*home_, what); }
+    void check_home(const char* what) const noexcept { home_.check(what); }
 
     void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
     void release() noexcept {
@@ -32,14 +36,16 @@ class home_state {
 
     /// Runs `f()` on home: at once when called there, else in a message to home (one
     /// allocation) that keeps the state alive until it has run. From a thread that runs no
-    /// core (a blocking job), it is a message too.
+    /// core (a blocking job), it is a message too. Once the runtime is gone the message is
+    /// discarded: `f` never runs. The caller holds the state (a handle does) until this
+    /// returns.
     template <class F> void run_at_home(F f) {
         if (called_at_home()) {
             f();
             return;
         }
         add_ref();
-        home_->post(*new call<F>(*this, std::move(f)));
+        home_.post(*new call<F>(*this, std::move(f)));
     }
 
   protected:
@@ -64,7 +70,7 @@ class home_state {
         F f_;
     };
 
-    scheduler* home_;
+    home_core home_;
     std::atomic<int> refs_{1};
 };
 

@@ -14,8 +14,7 @@
 // bounded, and no value is lost or reordered.
 #pragma once
 
-#include "eddy/runtime/detail/blocking_pool.hpp"
-#include "eddy/runtime/detail/misuse.hpp"
+#include "eddy/sync/detail/home_core.hpp"
 #include "eddy/sync/detail/home_operation.hpp"
 
 #include <atomic>
@@ -32,10 +31,14 @@ template <class T> class mpsc_state {
   public:
     static constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
 
-    mpsc_state(scheduler& home, std::size_t capacity) noexcept
-        : home_(&home), capacity_(capacity) {}
+    mpsc_state(scheduler& home, std::size_t capacity) noexcept : home_(home), capacity_(capacity) {}
 
-    scheduler& home() const noexcept { return *home_; }
+    /// The home scheduler: only on home.
+    scheduler& home() const noexcept { return home_.core(); }
+    /// Home's mailbox, for the parked senders (home_operation.hpp).
+    core_mailbox& home_mailbox() const noexcept { return home_.mailbox(); }
+    /// True when the caller runs on home (see home_core.hpp).
+    bool called_at_home() const noexcept { return home_.called_here(); }
     std::size_t capacity() const noexcept { return capacity_; }
     bool bounded() const noexcept { return capacity_ != unbounded; }
 
@@ -50,17 +53,12 @@ template <class T> class mpsc_state {
     }
     /// The last sender gone ends the stream: the receiver sees it after every value sent.
     /// The end travels through home's inbox even from home, so it comes after the values
-    /// other cores posted before their senders went.
-    /// On a plain thread that runs no core (not a blocking-pool thread), no loop runs there
-    /// and the runtime may be gone already (a handle kept past it): the end is set at once.
+    /// other cores posted before their senders went; from any thread, also one that runs no
+    /// core, and also once the runtime is gone (the message is then discarded).
     void drop_sender() noexcept {
         if (senders_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            if (!calling_core() && !eddy::detail::on_blocking_pool_thread()) {
-                on_senders_gone();
-            } else {
-                add_ref(); // for the message
-                home_->post(senders_gone_message_);
-            }
+            add_ref(); // for the message
+            home_.post(senders_gone_message_);
         }
         release();
     }
@@ -113,10 +111,10 @@ template <class T> class mpsc_state {
         posted_.fetch_add(1, std::memory_order_seq_cst);
         if (closed_.load(std::memory_order_seq_cst)) {
             if (bounded()) admitted_remote_.fetch_sub(1, std::memory_order_acq_rel);
-            home_->post(*new remote_value(*this));
+            home_.post(*new remote_value(*this));
             return value;
         }
-        home_->post(*new remote_value(*this, std::move(value)));
+        home_.post(*new remote_value(*this, std::move(value)));
         return std::nullopt;
     }
 
@@ -132,7 +130,7 @@ template <class T> class mpsc_state {
     void park(parked_sender& s) noexcept { parked_senders_.push_back(s); }
 
     // --- receiving, on home ---
-    void check_receiver() const noexcept { eddy::detail::check_owner(*home_, "an mpsc receiver"); }
+    void check_receiver() const noexcept { home_.check("an mpsc receiver"); }
     bool has_value() const noexcept { return !queue_.empty(); }
     /// Nothing more will come: every sender is gone, or the receiver closed and no value is
     /// in flight. (Checked after the queue is empty.)
@@ -247,10 +245,10 @@ template <class T> class mpsc_state {
     }
 
     void wake_receiver() noexcept {
-        if (receiver_waiting_) home_->schedule(*std::exchange(receiver_waiting_, nullptr));
+        if (receiver_waiting_) home().schedule(*std::exchange(receiver_waiting_, nullptr));
     }
 
-    scheduler* home_;
+    home_core home_;
     const std::size_t capacity_;
     std::atomic<int> refs_{1}; // the receiver's
     std::atomic<std::size_t> senders_{0};

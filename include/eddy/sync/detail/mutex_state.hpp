@@ -47,7 +47,7 @@ class mutex_state final : public home_state {
             return;
         }
         add_ref(); // for the message
-        home().post(unlock_message_);
+        home_mailbox().post(unlock_message_);
     }
 
   private:

@@ -25,7 +25,7 @@ class semaphore_state final : public home_state {
     /// An acquirer waiting at home for `wanted_` permits; home sets its outcome.
     class parked_acquire : public home_operation {
       public:
-        parked_acquire(scheduler& home, std::size_t wanted) noexcept
+        parked_acquire(core_mailbox& home, std::size_t wanted) noexcept
             : home_operation(home), wanted_(wanted) {}
         parked_acquire(parked_acquire&&) noexcept = default;
 

@@ -43,7 +43,20 @@ class fd_readiness : public list_hook {
     ~fd_readiness();
 
     int fd() const noexcept { return fd_; }
-    scheduler& owner() const noexcept { return *owner_; }
+    /// The core's scheduler. Stops the program (in every build) if that runtime is gone.
+    scheduler& owner() const noexcept {
+        if (!owner_) used_after_runtime();
+        return *owner_;
+    }
+
+    /// At teardown, the fd's core lets go of it: the socket was kept past its runtime (moved
+    /// out of `block_on`). Its epoll instance goes with the runtime, so closing it later
+    /// deregisters nothing; anything else done with it stops the program.
+    void orphan() noexcept {
+        owner_ = nullptr;
+        unlink();
+    }
+    bool orphaned() const noexcept { return owner_ == nullptr; }
 
     bool read_ready() const noexcept {
         namespace bit = readiness_bit;
@@ -93,7 +106,7 @@ class fd_readiness : public list_hook {
     /// Stops the program (in every build) if the calling thread runs another core: an fd
     /// used there would park on a reactor that resumes it on the wrong thread, and its
     /// readiness would be raced.
-    void check_core() const noexcept { check_owner(*owner_, "a socket"); }
+    void check_core() const noexcept { check_owner(owner(), "a socket"); }
 
     /// Called by the reactor with the epoll event mask.
     void on_event(std::uint32_t events) noexcept;
@@ -102,6 +115,7 @@ class fd_readiness : public list_hook {
 
   private:
     void wake(fd_waiter*& slot) noexcept;
+    [[noreturn]] static void used_after_runtime() noexcept;
 
     scheduler* owner_;
     int fd_;
