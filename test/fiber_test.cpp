@@ -394,3 +394,147 @@ TEST_CASE("a fiber that overflows its stack hits the guard page and the program 
     REQUIRE(WIFEXITED(d.status));
     CHECK(WEXITSTATUS(d.status) == hit_guard_page);
 }
+
+namespace {
+
+/// A one-shot event whose `set()` resumes its waiters at once, on the caller's stack (as
+/// cppcoro's events do; eddy's own primitives queue their wake-ups instead).
+class inline_event {
+  public:
+    class awaiter {
+      public:
+        explicit awaiter(inline_event& e) noexcept : event_(&e) {}
+        bool await_ready() const noexcept { return event_->set_; }
+        void await_suspend(std::coroutine_handle<> h) {
+            handle_ = h;
+            event_->waiters_.push_back(h);
+        }
+        void await_resume() const noexcept {}
+        bool cancel() noexcept {
+            std::erase(event_->waiters_, handle_);
+            return true;
+        }
+
+      private:
+        inline_event* event_;
+        std::coroutine_handle<> handle_;
+    };
+
+    awaiter operator co_await() noexcept { return awaiter(*this); }
+    void set() {
+        set_ = true;
+        for (auto waiters = std::move(waiters_); auto h : waiters)
+            h.resume();
+    }
+
+  private:
+    bool set_ = false;
+    std::vector<std::coroutine_handle<>> waiters_;
+};
+
+/// A callback API adapted to co_await: `start(done)` begins an operation that calls `done()`
+/// when it completes, which may be at once, from inside `start` (the result was there).
+template <class Start> class callback_awaiter {
+  public:
+    explicit callback_awaiter(Start s) : start_(std::move(s)) {}
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+        start_([h] { h.resume(); });
+    }
+    void await_resume() const noexcept {}
+
+  private:
+    Start start_;
+};
+
+} // namespace
+
+EDDY_TEST_CASE("a wait that completes inside its await_suspend lets the fiber go on", "[fiber]") {
+    inline_event later;
+    auto h = fiber::spawn([&later] {
+        int completions = 0;
+        // Completed at once: the host is resumed while the fiber is still on its stack.
+        for (int i = 0; i < 3; ++i)
+            fiber::await(callback_awaiter([&completions](auto done) {
+                ++completions;
+                done();
+            }));
+        // Completed later, from a coroutine: the fiber is switched back in as usual.
+        fiber::await(callback_awaiter([&](auto done) {
+            eddy::spawn([](inline_event& e, decltype(done) d) -> eddy::task<> {
+                co_await e;
+                d();
+            }(later, done))
+                .detach();
+        }));
+        fiber::yield();
+        return completions;
+    });
+    co_await eddy::sleep_for(1ms);
+    CHECK_FALSE(h.is_finished());
+    later.set();
+    auto r = co_await eddy::timeout(patience, h);
+    REQUIRE(r);
+    CHECK(*r == 3);
+}
+
+EDDY_TEST_CASE("a fiber woken at once by another fiber runs on that fiber's stack and back",
+               "[fiber]") {
+    inline_event ev;
+    on_stack::alive = 0;
+    auto woken = fiber::spawn([&ev] {
+        on_stack guard;
+        fiber::await(ev);
+        fiber::yield(); // back to the waker's stack, then resumed from the core's
+        return on_stack::alive;
+    });
+    co_await eddy::yield_now();
+    auto waker = fiber::spawn([&ev] {
+        on_stack guard;
+        ev.set(); // runs `woken` until its yield, on top of this fiber
+        return on_stack::alive;
+    });
+    auto rw = co_await eddy::timeout(patience, waker);
+    auto rv = co_await eddy::timeout(patience, woken);
+    REQUIRE(rw);
+    REQUIRE(rv);
+    CHECK(*rw == 2);
+    CHECK(*rv == 1);
+    CHECK(on_stack::alive == 0);
+}
+
+TEST_CASE("code that await_suspend runs is not the fiber: fiber::await there stops the program",
+          "[fiber][misuse]") {
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        bool inside = true;
+        auto h = fiber::spawn([&inside] {
+            fiber::await(callback_awaiter([&inside](auto done) {
+                inside = fiber::in_fiber();
+                eddy::spawn([](decltype(done) d) -> eddy::task<> {
+                    d();
+                    co_return;
+                }(done))
+                    .detach();
+            }));
+            return fiber::in_fiber();
+        });
+        auto r = co_await eddy::timeout(patience, h);
+        REQUIRE(r);
+        CHECK(*r);
+        CHECK_FALSE(inside);
+    }());
+    const auto d = run_in_child([] {
+        eddy::runtime rt;
+        rt.block_on([]() -> eddy::task<> {
+            (void)co_await fiber::spawn([] {
+                fiber::await(callback_awaiter([](auto done) {
+                    (void)fiber::sleep_for(1ms); // blocking-style code inside a callback
+                    done();
+                }));
+            });
+        }());
+    });
+    CHECK(WIFSIGNALED(d.status));
+    CHECK_THAT(d.stderr_text, Catch::Matchers::ContainsSubstring("outside a fiber"));
+}

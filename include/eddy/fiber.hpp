@@ -51,7 +51,8 @@ struct options {
     std::size_t stack_size = 64 * 1024;
 };
 
-/// True when the caller runs inside a fiber.
+/// True when the caller runs inside a fiber (not in the `await_suspend` of an awaiter a fiber
+/// waits on, nor in a coroutine that it starts: they use `co_await`).
 bool in_fiber() noexcept;
 
 namespace detail {
@@ -100,10 +101,7 @@ template <class A> decltype(auto) await(A&& awaitable) {
     detail::context& self = detail::running("fiber::await");
     self.check_unwinding();
     auto tracked = self.host_promise().await_transform(std::forward<A>(awaitable));
-    if (!tracked.await_ready()) {
-        const std::coroutine_handle<> next = eddy::detail::suspend_into(tracked, self.host());
-        if (next && next != self.host()) self.suspend(next);
-    }
+    if (!tracked.await_ready()) detail::suspend_on(self, tracked);
     return tracked.await_resume();
 }
 

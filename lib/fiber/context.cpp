@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <new>
+#include <utility>
 
 namespace eddy::fiber::detail {
 
@@ -65,8 +66,8 @@ context::context(std::size_t stack_size, entry_fn entry, void* arg) : entry_(ent
 }
 
 context::~context() {
-    if (running_here == this)
-        eddy::detail::misuse("a fiber's task was destroyed from inside the fiber (abort a "
+    if (running_)
+        eddy::detail::misuse("a fiber's task was destroyed while the fiber runs (abort a "
                              "fiber's handle from another task)");
     if (!finished_) {
         // Started or not, the fiber runs once more to its end, unwinding what is on its stack.
@@ -83,6 +84,15 @@ context* context::current() noexcept {
 
 std::coroutine_handle<> context::run(std::coroutine_handle<> host,
                                      eddy::detail::task_promise_base& p) {
+    if (running_) {
+        // The operation completed inside its await_suspend, on the fiber's stack (or on the
+        // stack of a fiber entered from there): the fiber goes on when await_suspend returns.
+        if (!suspending_)
+            eddy::detail::misuse("a fiber's task was resumed while the fiber runs, not waiting "
+                                 "(an awaiter resumed it twice)");
+        resumed_early_ = true;
+        return std::noop_coroutine();
+    }
     host_ = host;
     promise_ = &p;
     next_ = nullptr;
@@ -91,7 +101,7 @@ std::coroutine_handle<> context::run(std::coroutine_handle<> host,
 }
 
 void context::switch_in() {
-    started_ = true;
+    running_ = true;
     outer_ = running_here;
     running_here = this;
     void* fake_stack = nullptr;
@@ -100,8 +110,37 @@ void context::switch_in() {
     tsan_switch_to(tsan_fiber_);
     access::fiber(*this) = std::move(access::fiber(*this)).resume();
     asan_finish_switch(fake_stack, nullptr, nullptr);
+    running_ = false;
     running_here = outer_;
     if (finished_) tsan_destroy_fiber(std::exchange(tsan_fiber_, nullptr));
+}
+
+void context::begin_wait() noexcept {
+    suspending_ = true;
+    resumed_early_ = false;
+    // What await_suspend runs here (a coroutine it starts, a fiber it resumes) is not this
+    // fiber: it cannot wait with fiber::await, which would suspend this fiber in its place.
+    running_here = nullptr;
+}
+
+void context::end_wait(std::coroutine_handle<> next) {
+    suspending_ = false;
+    const bool resumed = std::exchange(resumed_early_, false);
+    if (next == host_) next = nullptr; // "do not suspend"
+    if (resumed) {
+        // Already resumed: no going back, but the coroutine await_suspend handed over runs.
+        if (next) next.resume();
+        running_here = this;
+        return;
+    }
+    running_here = this;
+    if (next) suspend(next);
+}
+
+void context::abandon_wait() noexcept {
+    suspending_ = false;
+    resumed_early_ = false;
+    running_here = this;
 }
 
 void context::suspend(std::coroutine_handle<> next) {

@@ -2,9 +2,14 @@
 // lib/fiber/context.cpp, so this header names no Boost type).
 //
 // The host side (a task on the fiber's core, see host.hpp) calls `run`: the fiber runs until
-// it suspends on an awaiter or ends. The fiber side calls `suspend`: back to the host, which
-// returns from `run`. Every switch is annotated for AddressSanitizer and ThreadSanitizer in
-// builds that have them, so both follow the stacks.
+// it suspends on an awaiter or ends. The fiber side brackets the awaiter's `await_suspend`
+// with `begin_wait` and `end_wait`, which goes back to the host, and the host returns from
+// `run`. Every switch is annotated for AddressSanitizer and ThreadSanitizer in builds that
+// have them, so both follow the stacks.
+//
+// An awaiter may complete inside its own `await_suspend` and resume the host there (a
+// completion run at once, as callback APIs and some events do). The fiber is still on its
+// stack then: `run` does not switch, and `end_wait` returns at once instead of going back.
 //
 // Destroying a context whose fiber has not ended unwinds its stack first: the fiber is
 // switched in once more, and its pending `suspend` throws `fiber::unwinding`, which runs
@@ -43,16 +48,27 @@ class context {
     // --- host side ---
     /// Switches into the fiber until it suspends or ends; returns the coroutine the host
     /// continues with: `host` itself when the fiber has ended, else what the awaiter it
-    /// suspended on handed over (or a no-op coroutine).
+    /// suspended on handed over (or a no-op coroutine). Called while the fiber runs (its
+    /// awaiter resumed the host from inside `await_suspend`), it lets the fiber go on and
+    /// returns a no-op coroutine: the host waits for the fiber's next wait.
     std::coroutine_handle<> run(std::coroutine_handle<> host, eddy::detail::task_promise_base& p);
     bool finished() const noexcept { return finished_; }
+    /// True while the fiber runs: switched in, and not yet back (another fiber entered from
+    /// its stack may run on top of it).
+    bool running() const noexcept { return running_; }
 
     // --- fiber side ---
-    /// The fiber running on this thread, or null outside fibers.
+    /// The fiber running on this thread, or null outside fibers (and inside the
+    /// `await_suspend` of the awaiter a fiber waits on, which is not the fiber's code).
     static context* current() noexcept;
-    /// Back to the host, which continues with `next`; returns when the host runs the fiber
-    /// again. Throws `unwinding` if the fiber is being destroyed instead.
-    void suspend(std::coroutine_handle<> next);
+    /// Before calling the awaiter's `await_suspend`.
+    void begin_wait() noexcept;
+    /// After `await_suspend` handed over `next` (null: it did not suspend): back to the host,
+    /// which continues with `next`, until the host runs the fiber again; at once when the
+    /// host was resumed already. Throws `unwinding` if the fiber is destroyed instead.
+    void end_wait(std::coroutine_handle<> next);
+    /// After `await_suspend` threw: the fiber goes on with the exception.
+    void abandon_wait() noexcept;
     /// Throws `unwinding` if the fiber's stack is being unwound.
     void check_unwinding() const {
         if (unwinding_) throw unwinding{};
@@ -63,6 +79,7 @@ class context {
   private:
     struct access; // the code in lib/ that switches stacks
     void switch_in();
+    void suspend(std::coroutine_handle<> next);
 
     // The Boost.Context continuations (each one pointer): of the fiber while it is
     // suspended, of the host while the fiber runs.
@@ -82,9 +99,11 @@ class context {
     void* fake_stack_ = nullptr; // AddressSanitizer's, while the fiber is switched out
     void* tsan_fiber_ = nullptr; // ThreadSanitizer's view of this fiber and of its host
     void* tsan_caller_ = nullptr;
-    bool started_ = false;
     bool finished_ = false;
     bool unwinding_ = false;
+    bool running_ = false;
+    bool suspending_ = false;    // inside the awaiter's await_suspend
+    bool resumed_early_ = false; // and the host was resumed there
 };
 
 } // namespace detail

@@ -66,6 +66,19 @@ template <class F> class body {
     context context_;
 };
 
+/// Suspends the fiber `self` on `a` (`await_ready` said no) until its operation completes.
+template <class Awaiter> void suspend_on(context& self, Awaiter& a) {
+    self.begin_wait();
+    std::coroutine_handle<> next;
+    try {
+        next = eddy::detail::suspend_into(a, self.host());
+    } catch (...) {
+        self.abandon_wait();
+        throw;
+    }
+    self.end_wait(next);
+}
+
 /// What the host task awaits: one stretch of the fiber, up to its next wait or its end.
 class step {
   public:
