@@ -503,6 +503,61 @@ EDDY_TEST_CASE("a fiber woken at once by another fiber runs on that fiber's stac
     CHECK(on_stack::alive == 0);
 }
 
+EDDY_TEST_CASE("an abort of a fiber that runs below the aborting fiber waits for its next wait",
+               "[fiber]") {
+    inline_event wakes_b;
+    on_stack::alive = 0;
+    eddy::join_handle<void> a;
+    bool a_went_on = false;
+    auto b = fiber::spawn([&] {
+        fiber::await(wakes_b);
+        // Entered from `a`'s stack, inside the await_suspend of the wait `a` is starting.
+        a.abort();
+        return a.is_finished();
+    });
+    co_await eddy::yield_now();
+    a = fiber::spawn([&] {
+        on_stack guard;
+        fiber::await(callback_awaiter([&](auto) { wakes_b.set(); })); // never completes
+        a_went_on = true;
+    });
+    auto rb = co_await eddy::timeout(patience, b);
+    REQUIRE(rb);
+    CHECK_FALSE(*rb);
+    auto ra = co_await eddy::timeout(patience, a);
+    REQUIRE_FALSE(ra);
+    CHECK(ra.error().code() == eddy::errc::operation_canceled);
+    CHECK_FALSE(a_went_on);
+    CHECK(on_stack::alive == 0);
+}
+
+EDDY_TEST_CASE("a fiber that aborts its own handle is aborted at its next wait", "[fiber]") {
+    on_stack::alive = 0;
+    int reached = 0;
+    eddy::join_handle<void> plain;
+    plain = fiber::spawn([&] {
+        on_stack guard;
+        plain.abort();
+        ++reached;
+        (void)fiber::sleep_for(forever);
+        ++reached;
+    });
+    eddy::join_handle<void> in_await_suspend;
+    in_await_suspend = fiber::spawn([&] {
+        on_stack guard;
+        fiber::await(callback_awaiter([&](auto) { in_await_suspend.abort(); }));
+        ++reached;
+    });
+    auto r1 = co_await eddy::timeout(patience, plain);
+    auto r2 = co_await eddy::timeout(patience, in_await_suspend);
+    REQUIRE_FALSE(r1);
+    CHECK(r1.error().code() == eddy::errc::operation_canceled);
+    REQUIRE_FALSE(r2);
+    CHECK(r2.error().code() == eddy::errc::operation_canceled);
+    CHECK(reached == 1);
+    CHECK(on_stack::alive == 0);
+}
+
 TEST_CASE("code that await_suspend runs is not the fiber: fiber::await there stops the program",
           "[fiber][misuse]") {
     eddy::runtime rt;

@@ -100,7 +100,8 @@ template <class A> decltype(auto) await(A&& awaitable) {
                   "a fiber stays on its core: start it there with fiber::spawn_on");
     detail::context& self = detail::running("fiber::await");
     self.check_unwinding();
-    auto tracked = self.host_promise().await_transform(std::forward<A>(awaitable));
+    detail::fiber_wait<A> wait(std::forward<A>(awaitable), self);
+    auto tracked = self.host_promise().await_transform(wait);
     if (!tracked.await_ready()) detail::suspend_on(self, tracked);
     return tracked.await_resume();
 }

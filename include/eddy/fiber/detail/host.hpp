@@ -6,6 +6,7 @@
 
 #include "eddy/fiber/detail/context.hpp"
 #include "eddy/runtime/cross_core.hpp"
+#include "eddy/runtime/detail/awaitable_traits.hpp"
 #include "eddy/runtime/detail/cancellation.hpp"
 #include "eddy/runtime/task.hpp"
 
@@ -64,6 +65,33 @@ template <class F> class body {
     std::optional<stored> value_;
     std::exception_ptr error_;
     context context_;
+};
+
+/// The awaiter a fiber waits on, as its host's promise tracks it (`fiber::await`). A
+/// cancellation that comes while the fiber runs comes from inside it (its own code, or code
+/// its awaiter's `await_suspend` runs, such as a fiber resumed there): it is refused, and
+/// retried once the fiber has suspended, as a running task's is.
+template <class A> class fiber_wait {
+    using stored = decltype(eddy::detail::get_awaiter(std::declval<A>()));
+
+  public:
+    fiber_wait(A&& a, context& c)
+        : awaiter_(eddy::detail::get_awaiter(std::forward<A>(a))), context_(&c) {}
+    fiber_wait(const fiber_wait&) = delete;
+    fiber_wait& operator=(const fiber_wait&) = delete;
+
+    decltype(auto) await_ready() { return awaiter_.await_ready(); }
+    template <class P> decltype(auto) await_suspend(std::coroutine_handle<P> host) {
+        return awaiter_.await_suspend(host);
+    }
+    decltype(auto) await_resume() { return awaiter_.await_resume(); }
+    bool cancel(eddy::detail::cancel_request& r) noexcept {
+        return !context_->running() && eddy::detail::cancel_awaiter(awaiter_, r);
+    }
+
+  private:
+    stored awaiter_; // the awaiter itself, or a reference to the caller's
+    context* context_;
 };
 
 /// Suspends the fiber `self` on `a` (`await_ready` said no) until its operation completes.
