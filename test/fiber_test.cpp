@@ -18,6 +18,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace eddy_test;
@@ -285,6 +286,25 @@ TEST_CASE("stop() ends the waits of fibers with operation_canceled and unwinds t
     }
     CHECK(canceled_reads == 1);
     CHECK(canceled_sleeps == 1);
+    CHECK(on_stack::alive == 0);
+}
+
+TEST_CASE("a fiber that ends after its thread's stack pool is gone unmaps its stack", "[fiber]") {
+    on_stack::alive = 0;
+    std::thread([] {
+        // Made before the thread's stack pool (the first fiber makes it), so torn down after
+        // the pool at thread exit, with a fiber still waiting.
+        thread_local eddy::runtime rt;
+        rt.block_on([]() -> eddy::task<> {
+            (void)co_await fiber::spawn([] {}); // its stack goes back to the pool
+            fiber::spawn([] {
+                on_stack guard;
+                (void)fiber::sleep_for(forever);
+                (void)fiber::sleep_for(forever);
+            }).detach();
+            co_await eddy::sleep_for(1ms);
+        }());
+    }).join();
     CHECK(on_stack::alive == 0);
 }
 

@@ -21,14 +21,33 @@ std::size_t mapped_size(std::size_t usable) noexcept {
     return ((usable + page - 1) / page + 1) * page;
 }
 
+stack_context map_stack(std::size_t usable) {
+    try {
+        return boost::context::protected_fixedsize_stack(usable).allocate();
+    } catch (const std::bad_alloc&) {
+        throw std::system_error(errno ? errno : ENOMEM, std::generic_category(),
+                                "cannot map a fiber stack");
+    }
+}
+
+void unmap_stack(stack_context s) noexcept {
+    boost::context::protected_fixedsize_stack(s.size).deallocate(s);
+}
+
+// Set when this thread's pool is destroyed, at thread exit. A fiber can end after that: one
+// whose runtime has thread or static storage duration, torn down after the pool. Its stack
+// is then unmapped at once. (Trivial, so it is never destroyed itself.)
+thread_local bool pool_gone = false;
+
 class stack_pool {
   public:
     stack_pool() = default;
     stack_pool(const stack_pool&) = delete;
     stack_pool& operator=(const stack_pool&) = delete;
     ~stack_pool() {
+        pool_gone = true;
         for (auto& s : free_)
-            unmap(s);
+            unmap_stack(s);
     }
 
     stack_context take(std::size_t usable) {
@@ -41,12 +60,7 @@ class stack_pool {
             unpoison_stack(static_cast<char*>(s.sp) - s.size, s.size);
             return s;
         }
-        try {
-            return boost::context::protected_fixedsize_stack(usable).allocate();
-        } catch (const std::bad_alloc&) {
-            throw std::system_error(errno ? errno : ENOMEM, std::generic_category(),
-                                    "cannot map a fiber stack");
-        }
+        return map_stack(usable);
     }
 
     void give_back(const stack_context& s) noexcept {
@@ -57,14 +71,10 @@ class stack_pool {
             } catch (...) {
             }
         }
-        unmap(s);
+        unmap_stack(s);
     }
 
   private:
-    static void unmap(stack_context s) noexcept {
-        boost::context::protected_fixedsize_stack(s.size).deallocate(s);
-    }
-
     std::vector<stack_context> free_;
 };
 
@@ -81,11 +91,15 @@ std::size_t page_size() noexcept {
 }
 
 stack_context take_stack(std::size_t usable) {
+    if (pool_gone) return map_stack(usable);
     return this_thread_pool().take(usable);
 }
 
 void give_back_stack(const stack_context& stack) noexcept {
-    this_thread_pool().give_back(stack);
+    if (pool_gone)
+        unmap_stack(stack);
+    else
+        this_thread_pool().give_back(stack);
 }
 
 } // namespace eddy::fiber::detail
