@@ -8,6 +8,18 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EDDY_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define EDDY_TEST_ASAN 1
+#endif
+#if EDDY_TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -306,6 +318,33 @@ TEST_CASE("a fiber that ends after its thread's stack pool is gone unmaps its st
         }());
     }).join();
     CHECK(on_stack::alive == 0);
+}
+
+EDDY_TEST_CASE("a fiber's stack goes back with no AddressSanitizer poison on it, pooled or not",
+               "[fiber]") {
+#if EDDY_TEST_ASAN
+    constexpr std::size_t fibers = 100; // more than the pool keeps: some stacks are unmapped
+    std::vector<char*> poisoned_at(fibers);
+    std::vector<eddy::join_handle<void>> handles;
+    for (std::size_t i = 0; i < fibers; ++i)
+        handles.push_back(fiber::spawn([&poisoned_at, i] {
+            fiber::yield(); // every fiber holds its stack at once
+            // What frames that are never returned from leave behind: poison, here below
+            // this frame, where nothing runs any more.
+            char* below = static_cast<char*>(__builtin_frame_address(0)) - 16 * 1024;
+            __asan_poison_memory_region(below, 256);
+            poisoned_at[i] = below;
+        }));
+    for (auto& h : handles)
+        (void)co_await h;
+    std::size_t still_poisoned = 0;
+    for (char* p : poisoned_at)
+        if (__asan_region_is_poisoned(p, 256)) ++still_poisoned;
+    CHECK(still_poisoned == 0);
+#else
+    SKIP("AddressSanitizer keeps no poison in this build");
+    co_return;
+#endif
 }
 
 TEST_CASE("a fiber's stack size is checked, and so is spawn_on's core", "[fiber]") {

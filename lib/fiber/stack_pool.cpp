@@ -56,8 +56,6 @@ class stack_pool {
             if (it->size != mapped) continue;
             stack_context s = *it;
             free_.erase(std::next(it).base());
-            // What a fiber that was unwound left poisoned on it is forgotten.
-            unpoison_stack(static_cast<char*>(s.sp) - s.size, s.size);
             return s;
         }
         return map_stack(usable);
@@ -96,6 +94,10 @@ stack_context take_stack(std::size_t usable) {
 }
 
 void give_back_stack(const stack_context& stack) noexcept {
+    // What the fiber left poisoned (the frames it never returned from, those an unwinding
+    // skipped) is forgotten, whether the stack is used again or unmapped: AddressSanitizer
+    // keeps the poison of unmapped memory, and would report it where the next mapping is.
+    unpoison_stack(static_cast<char*>(stack.sp) - stack.size, stack.size);
     if (pool_gone)
         unmap_stack(stack);
     else
