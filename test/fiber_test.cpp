@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -298,6 +299,35 @@ TEST_CASE("stop() ends the waits of fibers with operation_canceled and unwinds t
     }
     CHECK(canceled_reads == 1);
     CHECK(canceled_sleeps == 1);
+    CHECK(on_stack::alive == 0);
+}
+
+TEST_CASE("a fiber left waiting on a worker core is unwound at teardown, after that core's "
+          "thread is gone",
+          "[fiber]") {
+    // The fiber's channel outlives the runtime through its sender, so the runtime's stop does
+    // not end the wait: the fiber is unwound by the teardown, on the calling thread.
+    std::optional<eddy::sync::mpsc::sender<int>> sender;
+    std::atomic<bool> waiting{false};
+    on_stack::alive = 0;
+    {
+        eddy::runtime rt{{.cores = 2}};
+        rt.block_on([](auto& sender, auto& waiting) -> eddy::task<> {
+            eddy::spawn_on(1, [](auto& sender, auto& waiting) -> eddy::task<> {
+                fiber::spawn([&sender, &waiting] {
+                    on_stack guard;
+                    auto [tx, rx] = eddy::sync::mpsc::channel<int>(1);
+                    sender.emplace(std::move(tx));
+                    waiting = true;
+                    (void)fiber::await(rx.recv());
+                }).detach();
+                co_return;
+            }(sender, waiting));
+            for (int turn = 0; turn < 1000 && !waiting; ++turn)
+                co_await eddy::sleep_for(1ms);
+            REQUIRE(waiting);
+        }(sender, waiting));
+    }
     CHECK(on_stack::alive == 0);
 }
 

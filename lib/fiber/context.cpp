@@ -56,13 +56,26 @@ context::context(std::size_t stack_size, entry_fn entry, void* arg) : entry_(ent
     const std::size_t guard = page_size();
     stack_bottom_ = static_cast<char*>(stack.sp) - stack.size + guard;
     stack_size_ = stack.size - guard;
-    // Placed on the stack given (Boost.Context keeps its record at the top of it); the
-    // stack goes back to the pool when the fiber ends.
-    new (fiber_)
-        bc::fiber(std::allocator_arg, bc::preallocated(stack.sp, stack.size, stack), pooled_stack{},
-                  [this](bc::fiber&& from) { return access::body(*this, std::move(from)); });
+    new (fiber_) bc::fiber();
     new (caller_) bc::fiber();
     tsan_fiber_ = tsan_create_fiber();
+}
+
+// Boost.Context enters the fiber's first frame as the fiber is made, and jumps straight back.
+// So it is made at the first switch in, after the switch is announced to the sanitizers:
+// made anywhere else, that frame would be taken for one of the calling stack's, and put in
+// its thread's fake stack under AddressSanitizer, which goes with the thread (a fiber may
+// be unwound on another thread, at runtime teardown).
+void context::start() {
+    bc::stack_context stack;
+    stack.size = stack_size_ + page_size();
+    stack.sp = static_cast<char*>(stack_bottom_) + stack_size_;
+    // Placed on the stack given (Boost.Context keeps its record at the top of it); the
+    // stack goes back to the pool when the fiber ends.
+    access::fiber(*this) =
+        bc::fiber(std::allocator_arg, bc::preallocated(stack.sp, stack.size, stack), pooled_stack{},
+                  [this](bc::fiber&& from) { return access::body(*this, std::move(from)); });
+    started_ = true;
 }
 
 context::~context() {
@@ -108,6 +121,7 @@ void context::switch_in() {
     asan_start_switch(&fake_stack, stack_bottom_, stack_size_);
     tsan_caller_ = tsan_current_fiber();
     tsan_switch_to(tsan_fiber_);
+    if (!started_) start();
     access::fiber(*this) = std::move(access::fiber(*this)).resume();
     asan_finish_switch(fake_stack, nullptr, nullptr);
     running_ = false;

@@ -78,6 +78,7 @@ class context {
 
   private:
     struct access; // the code in lib/ that switches stacks
+    void start();
     void switch_in();
     void suspend(std::coroutine_handle<> next);
 
@@ -99,6 +100,7 @@ class context {
     void* fake_stack_ = nullptr; // AddressSanitizer's, while the fiber is switched out
     void* tsan_fiber_ = nullptr; // ThreadSanitizer's view of this fiber and of its host
     void* tsan_caller_ = nullptr;
+    bool started_ = false; // the Boost.Context fiber is made (at the first switch in)
     bool finished_ = false;
     bool unwinding_ = false;
     bool running_ = false;
