@@ -331,6 +331,46 @@ TEST_CASE("a fiber left waiting on a worker core is unwound at teardown, after t
     CHECK(on_stack::alive == 0);
 }
 
+TEST_CASE("runtime teardown unwinds the fibers left waiting on each core, each on its own core",
+          "[fiber]") {
+    constexpr std::size_t cores = 3;
+    // Each fiber's channel outlives the runtime through its sender, so the runtime's stop
+    // does not end the wait: the fibers are still waiting when the runtime is torn down.
+    std::array<std::optional<eddy::sync::mpsc::sender<int>>, cores> senders;
+    constexpr std::size_t not_yet = static_cast<std::size_t>(-1);
+    std::array<std::size_t, cores> unwound_on; // each fiber writes its own
+    unwound_on.fill(not_yet);
+    std::atomic<std::size_t> waiting{0};
+    {
+        eddy::runtime rt{{.cores = cores}};
+        rt.block_on([](auto& senders, auto& unwound_on, auto& waiting) -> eddy::task<> {
+            for (std::size_t core = 0; core < cores; ++core) {
+                auto wait_on_own_core = [&senders, &unwound_on, &waiting, core] {
+                    struct records_core {
+                        std::size_t& out;
+                        ~records_core() { out = eddy::current_core(); }
+                    } record{unwound_on[core]};
+                    // Made on the fiber's core, and checked to be closed there.
+                    auto ends = unix_stream::pair().value();
+                    auto [tx, rx] = eddy::sync::mpsc::channel<int>(1);
+                    senders[core].emplace(std::move(tx));
+                    ++waiting;
+                    (void)fiber::await(rx.recv());
+                };
+                if (core == 0)
+                    fiber::spawn(std::move(wait_on_own_core)).detach();
+                else
+                    fiber::spawn_on(core, std::move(wait_on_own_core)).detach();
+            }
+            for (int turn = 0; turn < 1000 && waiting < cores; ++turn)
+                co_await eddy::sleep_for(1ms);
+            REQUIRE(waiting == cores);
+        }(senders, unwound_on, waiting));
+    }
+    for (std::size_t core = 0; core < cores; ++core)
+        CHECK(unwound_on[core] == core);
+}
+
 TEST_CASE("a fiber that ends after its thread's stack pool is gone unmaps its stack", "[fiber]") {
     on_stack::alive = 0;
     std::thread([] {

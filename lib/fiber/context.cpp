@@ -6,6 +6,7 @@
 #include "eddy/fiber/detail/context.hpp"
 
 #include "eddy/runtime/detail/misuse.hpp"
+#include "eddy/runtime/detail/scheduler.hpp"
 #include "sanitizers.hpp"
 #include "stack_pool.hpp"
 
@@ -50,6 +51,18 @@ struct context::access {
         return std::move(caller(c));
     }
 };
+
+fiber_core::fiber_core() noexcept : core_(eddy::detail::current_scheduler_or_null()) {}
+
+fiber_core::~fiber_core() {
+    if (entered_) eddy::detail::set_current_scheduler(before_);
+}
+
+void fiber_core::enter() noexcept {
+    before_ = eddy::detail::current_scheduler_or_null();
+    entered_ = true;
+    eddy::detail::set_current_scheduler(core_);
+}
 
 context::context(std::size_t stack_size, entry_fn entry, void* arg) : entry_(entry), arg_(arg) {
     const bc::stack_context stack = take_stack(stack_size);

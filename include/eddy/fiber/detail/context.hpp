@@ -21,8 +21,9 @@
 
 namespace eddy {
 namespace detail {
+class scheduler;
 class task_promise_base;
-}
+} // namespace detail
 
 namespace fiber {
 
@@ -32,6 +33,26 @@ namespace fiber {
 struct unwinding {};
 
 namespace detail {
+
+/// The core a fiber runs on, made the thread's current core while the fiber is destroyed:
+/// its owner calls `enter` in its destructor, and this, the owner's first member, is left
+/// once the others are gone. At runtime teardown each task is destroyed from the core that
+/// spawned it, which for a fiber started with `spawn_on` is not the fiber's own; what the
+/// fiber's stack and function hold belongs to the fiber's core, and is checked to be used
+/// there.
+class fiber_core {
+  public:
+    fiber_core() noexcept; // the calling thread's current core
+    ~fiber_core();
+    fiber_core(const fiber_core&) = delete;
+    fiber_core& operator=(const fiber_core&) = delete;
+    void enter() noexcept;
+
+  private:
+    eddy::detail::scheduler* core_;
+    eddy::detail::scheduler* before_ = nullptr;
+    bool entered_ = false;
+};
 
 class context {
   public:

@@ -29,12 +29,16 @@ void check_stack_size(std::size_t bytes);
 context& running(const char* what) noexcept;
 
 /// A fiber's function and what it ended with. The context is the last member, so it is
-/// destroyed first: an unfinished fiber's stack unwinds while the function still exists.
+/// destroyed first: an unfinished fiber's stack unwinds while the function still exists. All
+/// of it is destroyed on the fiber's core (see `fiber_core`).
 template <class F> class body {
   public:
     using value_type = std::invoke_result_t<F&>;
 
     body(F fn, std::size_t stack_size) : fn_(std::move(fn)), context_(stack_size, &entry, this) {}
+    ~body() { core_.enter(); }
+    body(const body&) = delete;
+    body& operator=(const body&) = delete;
 
     context& fiber_context() noexcept { return context_; }
 
@@ -61,6 +65,7 @@ template <class F> class body {
         }
     }
 
+    fiber_core core_; // first: left last
     F fn_;
     std::optional<stored> value_;
     std::exception_ptr error_;
