@@ -260,6 +260,110 @@ EDDY_TEST_CASE("aborting a fiber unwinds its stack and its handle gives operatio
     CHECK(r.error().code() == eddy::errc::operation_canceled);
 }
 
+EDDY_TEST_CASE("aborting a fiber whose wake-up is queued unwinds it and drops the wake-up",
+               "[fiber]") {
+    on_stack::alive = 0;
+    int stage = 0;
+    auto h = fiber::spawn([&stage] {
+        on_stack guard;
+        ++stage;
+        fiber::yield(); // queued to go on
+        ++stage;
+    });
+    co_await eddy::yield_now(); // the fiber runs to its yield, and is queued behind us
+    REQUIRE(stage == 1);
+    h.abort();
+    CHECK(h.is_finished());
+    CHECK(on_stack::alive == 0);
+    co_await eddy::yield_now(); // the dropped wake-up does not run
+    co_await eddy::yield_now();
+    CHECK(stage == 1);
+    auto r = co_await h;
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == eddy::errc::operation_canceled);
+}
+
+EDDY_TEST_CASE("a fiber unwound while it owns another fiber unwinds that one from its stack",
+               "[fiber]") {
+    on_stack::alive = 0;
+    auto outer = fiber::spawn([] {
+        on_stack guard;
+        // Aborted when this stack unwinds: the inner fiber is entered from here to unwind.
+        scoped inner(fiber::spawn([] {
+            on_stack inner_guard;
+            (void)fiber::sleep_for(forever);
+        }));
+        fiber::yield();
+        CHECK(on_stack::alive == 2);
+        (void)fiber::sleep_for(forever);
+    });
+    for (int turn = 0; turn < 100 && on_stack::alive < 2; ++turn)
+        co_await eddy::yield_now();
+    REQUIRE(on_stack::alive == 2);
+    outer.abort();
+    CHECK(on_stack::alive == 0);
+    auto r = co_await outer;
+    CHECK_FALSE(r);
+}
+
+EDDY_TEST_CASE("a fiber that swallows its unwinding is unwound again at its next wait", "[fiber]") {
+    on_stack::alive = 0;
+    int swallowed = 0;
+    bool went_on = false;
+    auto h = fiber::spawn([&] {
+        on_stack guard;
+        try {
+            (void)fiber::sleep_for(forever);
+        } catch (...) { // wrong: it must rethrow fiber::unwinding
+            ++swallowed;
+        }
+        (void)fiber::sleep_for(1ms); // throws fiber::unwinding again
+        went_on = true;
+    });
+    co_await eddy::sleep_for(1ms);
+    h.abort();
+    CHECK(swallowed == 1);
+    CHECK_FALSE(went_on);
+    CHECK(on_stack::alive == 0);
+    co_return;
+}
+
+namespace {
+
+/// An awaiter whose await_suspend throws.
+struct throws_on_suspend {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<>) { throw std::runtime_error("cannot start"); }
+    int await_resume() const noexcept { return 0; }
+};
+
+/// An awaiter whose await_suspend hands back the waiting coroutine: it did not suspend.
+struct resumes_itself {
+    bool await_ready() const noexcept { return false; }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) noexcept { return h; }
+    int await_resume() const noexcept { return 7; }
+};
+
+} // namespace
+
+EDDY_TEST_CASE("a fiber goes on after an await_suspend that throws or hands back its host",
+               "[fiber]") {
+    auto h = fiber::spawn([] {
+        std::string what;
+        try {
+            (void)fiber::await(throws_on_suspend{});
+        } catch (const std::runtime_error& e) {
+            what = e.what();
+        }
+        const int seven = fiber::await(resumes_itself{});
+        (void)fiber::sleep_for(1ms); // an ordinary wait still switches out and back
+        return what + ":" + std::to_string(seven);
+    });
+    auto r = co_await eddy::timeout(patience, h);
+    REQUIRE(r);
+    CHECK(*r == "cannot start:7");
+}
+
 TEST_CASE("stop() ends the waits of fibers with operation_canceled and unwinds the rest",
           "[fiber]") {
     on_stack::alive = 0;
