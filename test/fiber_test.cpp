@@ -364,6 +364,30 @@ EDDY_TEST_CASE("a fiber goes on after an await_suspend that throws or hands back
     CHECK(*r == "cannot start:7");
 }
 
+EDDY_TEST_CASE("a fiber::unwinding that a fiber throws while not unwound is its exception",
+               "[fiber]") {
+    std::exception_ptr shipped;
+    auto unwound = fiber::spawn([&shipped] {
+        try {
+            (void)fiber::sleep_for(forever);
+        } catch (...) {
+            shipped = std::current_exception(); // reported to someone, as an RPC layer does
+            throw;
+        }
+    });
+    co_await eddy::sleep_for(1ms);
+    unwound.abort();
+    REQUIRE(shipped);
+    auto rethrows = fiber::spawn([&shipped] { std::rethrow_exception(shipped); });
+    bool caught = false;
+    try {
+        (void)co_await rethrows;
+    } catch (const fiber::unwinding&) {
+        caught = true;
+    }
+    CHECK(caught);
+}
+
 TEST_CASE("stop() ends the waits of fibers with operation_canceled and unwinds the rest",
           "[fiber]") {
     on_stack::alive = 0;

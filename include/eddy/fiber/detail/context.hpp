@@ -94,6 +94,7 @@ class context {
     void check_unwinding() const {
         if (unwinding_) throw unwinding{};
     }
+    bool being_unwound() const noexcept { return unwinding_; }
     std::coroutine_handle<> host() const noexcept { return host_; }
     eddy::detail::task_promise_base& host_promise() const noexcept { return *promise_; }
 

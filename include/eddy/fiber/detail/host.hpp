@@ -59,7 +59,10 @@ template <class F> class body {
             else
                 b.value_.emplace(b.fn_());
         } catch (const unwinding&) {
-            throw;
+            // Only the fiber's own unwinding ends it unfinished; an `unwinding` that another
+            // fiber's stack threw (caught, and rethrown here) is an exception like any other.
+            if (b.context_.being_unwound()) throw;
+            b.error_ = std::current_exception();
         } catch (...) {
             b.error_ = std::current_exception();
         }
