@@ -69,8 +69,8 @@ template <class F> void check_function() {
 
 /// Starts `fn()` in a fiber on the calling core, concurrently with the caller; the handle
 /// gives its value (or `operation_canceled` if it was aborted or the runtime stopped) and
-/// rethrows its exception. Throws `std::invalid_argument` for a bad stack size, and
-/// `std::system_error` when no stack can be mapped.
+/// rethrows its exception, or `std::system_error` when no stack could be mapped for it.
+/// Throws `std::invalid_argument` for a bad stack size.
 template <class F>
     requires std::invocable<F&> join_handle<detail::fiber_value_t<F>> spawn(F fn,
                                                                             options opts = {}) {
