@@ -53,7 +53,8 @@ struct options {
     std::size_t stack_size = 64 * 1024;
 };
 
-/// True when the caller runs inside a fiber.
+/// True when the caller runs inside a fiber (not in the `await_suspend` of an awaiter a fiber
+/// waits on, nor in a coroutine that it starts: they use `co_await`).
 bool in_fiber() noexcept;
 
 namespace detail {
@@ -70,8 +71,8 @@ template <class F> void check_function() {
 
 /// Starts `fn()` in a fiber on the calling core, concurrently with the caller; the handle
 /// gives its value (or `operation_canceled` if it was aborted or the runtime stopped) and
-/// rethrows its exception. Throws `std::invalid_argument` for a bad stack size, and
-/// `std::system_error` when no stack can be mapped.
+/// rethrows its exception, or `std::system_error` when no stack could be mapped for it.
+/// Throws `std::invalid_argument` for a bad stack size.
 template <class F>
     requires std::invocable<F&> join_handle<detail::fiber_value_t<F>> spawn(F fn,
                                                                             options opts = {}) {
@@ -103,11 +104,9 @@ template <class A> decltype(auto) await(A&& awaitable) {
                   "a fiber stays on its core: start it there with fiber::spawn_on");
     detail::context& self = detail::running("fiber::await");
     self.check_unwinding();
-    auto tracked = self.host_promise().await_transform(std::forward<A>(awaitable));
-    if (!tracked.await_ready()) {
-        const std::coroutine_handle<> next = eddy::detail::suspend_into(tracked, self.host());
-        if (next && next != self.host()) self.suspend(next);
-    }
+    detail::fiber_wait<A> wait(std::forward<A>(awaitable), self);
+    auto tracked = self.host_promise().await_transform(wait);
+    if (!tracked.await_ready()) detail::suspend_on(self, tracked);
     return tracked.await_resume();
 }
 

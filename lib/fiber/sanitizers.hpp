@@ -51,7 +51,7 @@ inline void asan_finish_switch(void* fake_stack, const void** from_bottom,
 #endif
 }
 
-/// Clears AddressSanitizer's poison from a stack that is used again.
+/// Clears AddressSanitizer's poison from a stack that a fiber is done with.
 inline void unpoison_stack(void* bottom, std::size_t size) noexcept {
 #if EDDY_FIBER_ASAN
     __asan_unpoison_memory_region(bottom, size);

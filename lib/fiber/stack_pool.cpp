@@ -6,7 +6,6 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <system_error>
 #include <vector>
 
@@ -22,9 +21,22 @@ std::size_t mapped_size(std::size_t usable) noexcept {
     return ((usable + page - 1) / page + 1) * page;
 }
 
-// Set when this thread's pool is destroyed (at thread exit): a fiber destroyed after that (a
-// runtime in a static, torn down after the main thread's thread_locals) maps and unmaps its
-// stack directly. Trivially destructible, so it can still be read then.
+stack_context map_stack(std::size_t usable) {
+    try {
+        return boost::context::protected_fixedsize_stack(usable).allocate();
+    } catch (const std::bad_alloc&) {
+        throw std::system_error(errno ? errno : ENOMEM, std::generic_category(),
+                                "cannot map a fiber stack");
+    }
+}
+
+void unmap_stack(stack_context s) noexcept {
+    boost::context::protected_fixedsize_stack(s.size).deallocate(s);
+}
+
+// Set when this thread's pool is destroyed, at thread exit. A fiber can end after that: one
+// whose runtime has thread or static storage duration, torn down after the pool. Its stack
+// is then unmapped at once. (Trivial, so it is never destroyed itself.)
 thread_local bool pool_gone = false;
 
 class stack_pool {
@@ -33,21 +45,9 @@ class stack_pool {
     stack_pool(const stack_pool&) = delete;
     stack_pool& operator=(const stack_pool&) = delete;
     ~stack_pool() {
-        for (auto& s : free_)
-            unmap(s);
         pool_gone = true;
-    }
-
-    static stack_context map(std::size_t usable) {
-        try {
-            return boost::context::protected_fixedsize_stack(usable).allocate();
-        } catch (const std::bad_alloc&) {
-            throw std::system_error(errno ? errno : ENOMEM, std::generic_category(),
-                                    "cannot map a fiber stack");
-        }
-    }
-    static void unmap(stack_context s) noexcept {
-        boost::context::protected_fixedsize_stack(s.size).deallocate(s);
+        for (auto& s : free_)
+            unmap_stack(s);
     }
 
     stack_context take(std::size_t usable) {
@@ -56,11 +56,9 @@ class stack_pool {
             if (it->size != mapped) continue;
             stack_context s = *it;
             free_.erase(std::next(it).base());
-            // What a fiber that was unwound left poisoned on it is forgotten.
-            unpoison_stack(static_cast<char*>(s.sp) - s.size, s.size);
             return s;
         }
-        return map(usable);
+        return map_stack(usable);
     }
 
     void give_back(const stack_context& s) noexcept {
@@ -71,7 +69,7 @@ class stack_pool {
             } catch (...) {
             }
         }
-        unmap(s);
+        unmap_stack(s);
     }
 
   private:
@@ -91,13 +89,19 @@ std::size_t page_size() noexcept {
 }
 
 stack_context take_stack(std::size_t usable) {
-    if (pool_gone) return stack_pool::map(usable);
+    if (pool_gone) return map_stack(usable);
     return this_thread_pool().take(usable);
 }
 
 void give_back_stack(const stack_context& stack) noexcept {
-    if (pool_gone) return stack_pool::unmap(stack);
-    this_thread_pool().give_back(stack);
+    // What the fiber left poisoned (the frames it never returned from, those an unwinding
+    // skipped) is forgotten, whether the stack is used again or unmapped: AddressSanitizer
+    // keeps the poison of unmapped memory, and would report it where the next mapping is.
+    unpoison_stack(static_cast<char*>(stack.sp) - stack.size, stack.size);
+    if (pool_gone)
+        unmap_stack(stack);
+    else
+        this_thread_pool().give_back(stack);
 }
 
 } // namespace eddy::fiber::detail

@@ -6,6 +6,7 @@
 
 #include "eddy/fiber/detail/context.hpp"
 #include "eddy/runtime/cross_core.hpp"
+#include "eddy/runtime/detail/awaitable_traits.hpp"
 #include "eddy/runtime/detail/cancellation.hpp"
 #include "eddy/runtime/task.hpp"
 
@@ -28,12 +29,16 @@ void check_stack_size(std::size_t bytes);
 context& running(const char* what) noexcept;
 
 /// A fiber's function and what it ended with. The context is the last member, so it is
-/// destroyed first: an unfinished fiber's stack unwinds while the function still exists.
+/// destroyed first: an unfinished fiber's stack unwinds while the function still exists. All
+/// of it is destroyed on the fiber's core (see `fiber_core`).
 template <class F> class body {
   public:
     using value_type = std::invoke_result_t<F&>;
 
     body(F fn, std::size_t stack_size) : fn_(std::move(fn)), context_(stack_size, &entry, this) {}
+    ~body() { core_.enter(); }
+    body(const body&) = delete;
+    body& operator=(const body&) = delete;
 
     context& fiber_context() noexcept { return context_; }
 
@@ -54,17 +59,61 @@ template <class F> class body {
             else
                 b.value_.emplace(b.fn_());
         } catch (const unwinding&) {
-            throw;
+            // Only the fiber's own unwinding ends it unfinished; an `unwinding` that another
+            // fiber's stack threw (caught, and rethrown here) is an exception like any other.
+            if (b.context_.being_unwound()) throw;
+            b.error_ = std::current_exception();
         } catch (...) {
             b.error_ = std::current_exception();
         }
     }
 
+    fiber_core core_; // first: left last
     F fn_;
     std::optional<stored> value_;
     std::exception_ptr error_;
     context context_;
 };
+
+/// The awaiter a fiber waits on, as its host's promise tracks it (`fiber::await`). A
+/// cancellation that comes while the fiber runs comes from inside it (its own code, or code
+/// its awaiter's `await_suspend` runs, such as a fiber resumed there): it is refused, and
+/// retried once the fiber has suspended, as a running task's is.
+template <class A> class fiber_wait {
+    using stored = decltype(eddy::detail::get_awaiter(std::declval<A>()));
+
+  public:
+    fiber_wait(A&& a, context& c)
+        : awaiter_(eddy::detail::get_awaiter(std::forward<A>(a))), context_(&c) {}
+    fiber_wait(const fiber_wait&) = delete;
+    fiber_wait& operator=(const fiber_wait&) = delete;
+
+    decltype(auto) await_ready() { return awaiter_.await_ready(); }
+    template <class P> decltype(auto) await_suspend(std::coroutine_handle<P> host) {
+        return awaiter_.await_suspend(host);
+    }
+    decltype(auto) await_resume() { return awaiter_.await_resume(); }
+    bool cancel(eddy::detail::cancel_request& r) noexcept {
+        return !context_->running() && eddy::detail::cancel_awaiter(awaiter_, r);
+    }
+
+  private:
+    stored awaiter_; // the awaiter itself, or a reference to the caller's
+    context* context_;
+};
+
+/// Suspends the fiber `self` on `a` (`await_ready` said no) until its operation completes.
+template <class Awaiter> void suspend_on(context& self, Awaiter& a) {
+    self.begin_wait();
+    std::coroutine_handle<> next;
+    try {
+        next = eddy::detail::suspend_into(a, self.host());
+    } catch (...) {
+        self.abandon_wait();
+        throw;
+    }
+    self.end_wait(next);
+}
 
 /// What the host task awaits: one stretch of the fiber, up to its next wait or its end.
 class step {
