@@ -19,6 +19,13 @@ struct child_outcome {
     std::string stderr_text; ///< everything the child wrote to stderr
 };
 
+/// True when the child stopped instead of ending normally: killed by a signal (abort's
+/// SIGABRT), or exited non-zero, as abort() can end under ThreadSanitizer, which defers the
+/// signal it raises (glibc's abort then leaves with _exit(127)).
+inline bool stopped_abnormally(int status) noexcept {
+    return WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
+}
+
 /// Runs `body` in a forked child with stderr on a pipe. The child exits with what `body`
 /// returns (an int), or 0 if it returns nothing.
 template <class F> child_outcome run_in_child(F body) {
