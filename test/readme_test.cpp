@@ -1,7 +1,7 @@
 // The README's first server is the sample's code, not a copy that may drift: the function
 // between the markers in samples/echo/tcp_echo.cpp appears, line for line, in the README's
 // first C++ block, and that block is, whole, tools/compile_cost/eddy_echo.cpp, which the
-// build compiles.
+// build compiles; the guide's echo chapter (docs/guide/03-echo-line-by-line.md) reads that program.
 #include <catch2/catch_test_macros.hpp>
 
 #include <fstream>
@@ -60,4 +60,12 @@ TEST_CASE("the README's fibers section quotes eddy-echo --fibers word for word",
     const std::string block = between_lines(readme.substr(section), "```cpp", "```");
     INFO("sample:\n" << quoted << "README:\n" << block);
     CHECK(block.find(quoted) != std::string::npos);
+}
+
+TEST_CASE("the guide's echo chapter reads the same program as the README", "[docs]") {
+    const std::string program = file_text("tools/compile_cost/eddy_echo.cpp");
+    const std::string block =
+        between_lines(file_text("docs/guide/03-echo-line-by-line.md"), "```cpp", "```");
+    INFO("program:\n" << program << "guide:\n" << block);
+    CHECK(block == program.substr(program.find("#include")));
 }
