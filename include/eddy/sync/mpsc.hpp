@@ -67,9 +67,6 @@ template <class T> class sender_base {
         if (state_) state_->drop_sender();
     }
 
-    /// True once the receiver is gone or closed: every send fails from now on.
-    bool is_closed() const noexcept { return state_->closed(); }
-
   protected:
     explicit sender_base(state<T>* s) noexcept : state_(s) { state_->add_sender(); }
 
@@ -163,6 +160,9 @@ template <class T> class sender : public detail::sender_base<T> {
     /// The most values the channel holds.
     std::size_t capacity() const noexcept { return this->state_->capacity(); }
 
+    /// True once the receiver is gone or closed: every send fails from now on.
+    bool is_closed() const noexcept { return this->state_->closed(); }
+
   private:
     friend std::pair<sender<T>, receiver<T>> channel<T>(std::size_t);
     explicit sender(detail::state<T>* s) noexcept : base(s) {}
@@ -173,6 +173,9 @@ template <class T> class unbounded_sender : public detail::sender_base<T> {
   public:
     /// Sends; fails (with the value back) only when the receiver is gone.
     send_result<T> send(T value) { return this->send_at_once(std::move(value)); }
+
+    /// True once the receiver is gone or closed: every send fails from now on.
+    bool is_closed() const noexcept { return this->state_->closed(); }
 
   private:
     friend std::pair<unbounded_sender<T>, receiver<T>> unbounded_channel<T>();

@@ -33,9 +33,7 @@
 
 namespace eddy::sync {
 
-namespace detail {
-class semaphore_base;
-} // namespace detail
+class semaphore_operations;
 
 /// Permits taken from a semaphore, given back when the permit is destroyed. Move it to hand
 /// the permits to another task, on any core. A permit from a `shared_semaphore` also keeps
@@ -78,7 +76,7 @@ class [[nodiscard]] semaphore_permit {
     }
 
   private:
-    friend class detail::semaphore_base;
+    friend class semaphore_operations;
     semaphore_permit(sync::detail::semaphore_state* s, std::size_t count, bool owns_state) noexcept
         : state_(s), count_(count), owns_state_(owns_state) {}
 
@@ -87,10 +85,9 @@ class [[nodiscard]] semaphore_permit {
     bool owns_state_; // a shared_semaphore's permit: holds a reference to the state
 };
 
-namespace detail {
-
-/// What `semaphore` and `shared_semaphore` share.
-class semaphore_base {
+/// The operations of `semaphore` and `shared_semaphore` (acquire, add permits, close), which
+/// differ only in who owns the semaphore. Not made on its own.
+class semaphore_operations {
     using state = sync::detail::semaphore_state;
 
   public:
@@ -98,14 +95,17 @@ class semaphore_base {
     /// closed. Cancel-safe (see the top).
     class acquire_awaiter final : public state::parked_acquire {
       public:
+        /// Waits for `n` permits of `s`; `owned`: the permit will hold a reference to it.
         acquire_awaiter(state& s, std::size_t n, bool owned) noexcept
             : parked_acquire(s.home_mailbox(), n), state_(&s), owned_(owned) {}
+        /// Moves the wait (before it is awaited).
         acquire_awaiter(acquire_awaiter&&) noexcept = default;
         // Granted but never resumed (the task was aborted): give the permits back.
         ~acquire_awaiter() override {
             if (outcome_ == outcome::granted) state_->add(wanted_);
         }
 
+        /// The permit, or `errc::channel_closed`.
         result<semaphore_permit> await_resume() noexcept {
             if (outcome_ != outcome::granted) return errc::channel_closed;
             outcome_ = outcome::waiting; // the permit holds them now
@@ -129,8 +129,8 @@ class semaphore_base {
         bool owned_;
     };
 
-    semaphore_base(const semaphore_base&) = delete;
-    semaphore_base& operator=(const semaphore_base&) = delete;
+    semaphore_operations(const semaphore_operations&) = delete;
+    semaphore_operations& operator=(const semaphore_operations&) = delete;
 
     /// Awaits `n` permits (see `acquire_awaiter`); from any core. Cancel-safe: a cancelled
     /// acquire takes no permit.
@@ -162,22 +162,21 @@ class semaphore_base {
     bool is_closed() const noexcept { return state_->closed(); }
 
   protected:
-    semaphore_base(state* s, bool owned_permits) noexcept
+    /// Operates on `s`; `owned_permits`: permits hold a reference to it.
+    semaphore_operations(state* s, bool owned_permits) noexcept
         : state_(s), owned_permits_(owned_permits) {}
-    ~semaphore_base() = default;
+    ~semaphore_operations() = default;
 
-    state* state_;
-    bool owned_permits_;
+    state* state_;       ///< the semaphore (a `shared_semaphore` holds a reference to it)
+    bool owned_permits_; ///< whether permits hold a reference too (`shared_semaphore`)
 };
 
-} // namespace detail
-
 /// A semaphore living on the calling core; its permits borrow it.
-class semaphore : public detail::semaphore_base {
+class semaphore : public semaphore_operations {
   public:
     /// A semaphore with `permits` free.
     explicit semaphore(std::size_t permits)
-        : semaphore_base(
+        : semaphore_operations(
               new sync::detail::semaphore_state(eddy::detail::current_scheduler(), permits),
               false) {}
     /// Nothing may wait on it or hold its permits any more.
@@ -185,15 +184,15 @@ class semaphore : public detail::semaphore_base {
 };
 
 /// A handle to a semaphore: copies share it, on any core, and its permits keep it alive.
-class shared_semaphore : public detail::semaphore_base {
+class shared_semaphore : public semaphore_operations {
   public:
     /// A semaphore with `permits` free, living on the calling core.
     explicit shared_semaphore(std::size_t permits)
-        : semaphore_base(
+        : semaphore_operations(
               new sync::detail::semaphore_state(eddy::detail::current_scheduler(), permits), true) {
     }
     /// Another handle to `o`'s semaphore.
-    shared_semaphore(const shared_semaphore& o) noexcept : semaphore_base(o.state_, true) {
+    shared_semaphore(const shared_semaphore& o) noexcept : semaphore_operations(o.state_, true) {
         state_->add_ref();
     }
     /// Drops this handle's semaphore and shares `o`'s.
