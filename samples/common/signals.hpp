@@ -44,7 +44,9 @@ class stop_signals {
     void spawn_stopper(eddy::runtime& rt, eddy::task<eddy::result<int>> signal) {
         eddy::spawn([](stop_signals& self, eddy::runtime& rt,
                        eddy::task<eddy::result<int>> signal) -> eddy::task<> {
-            if (!co_await std::move(signal)) co_return;
+            // Named, not tested inside the `if`: see docs/compiler-notes.md, section 5.
+            auto got = co_await std::move(signal);
+            if (!got) co_return;
             if (auto before = std::exchange(self.before_stop_, nullptr)) co_await before();
             rt.stop();
         }(*this, rt, std::move(signal)))

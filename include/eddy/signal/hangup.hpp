@@ -6,7 +6,8 @@
 //     rt.run_on_all_cores([&]() -> eddy::task<> {
 //         if (eddy::current_core() == 0)
 //             eddy::spawn([&]() -> eddy::task<> {
-//                 if (co_await std::move(hup)) rt.stop();
+//                 auto got = co_await std::move(hup);
+//                 if (got) rt.stop();
 //             }).detach();
 //         ...
 //     });
