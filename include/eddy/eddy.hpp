@@ -1,4 +1,19 @@
 // Everything public in eddy, for programs that would rather not pick headers one by one.
+//
+//     #include <eddy/eddy.hpp>
+//
+//     eddy::task<int> nap() {
+//         co_await eddy::sleep_for(std::chrono::milliseconds(10));
+//         co_return 0;
+//     }
+//
+//     int main() {
+//         eddy::runtime rt{{.cores = 1}};
+//         return rt.block_on(nap());
+//     }
+//
+// The fiber header is included where fibers are built (`EDDY_HAS_FIBERS`). The README's first
+// server and the guide (docs/guide/) show more.
 #pragma once
 
 #include "eddy/config.hpp"
