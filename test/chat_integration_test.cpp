@@ -52,6 +52,28 @@ TEST_CASE("eddy-chat asks for a name and tells the others who joins and who leav
     stop_and_expect_clean_exit(server, SIGTERM);
 }
 
+TEST_CASE("eddy-chat --log-level debug logs on stderr and leaves stdout to its one line",
+          "[integration][chat]") {
+    child_process server({chat_binary(), "--listen", "127.0.0.1:0", "--log-level", "debug"});
+    const auto addr = start_chat(server);
+    {
+        eddy::runtime rt;
+        rt.block_on([](socket_address addr) -> eddy::task<> {
+            auto alice = co_await chat_client::join(addr, "alice");
+            auto bob = co_await chat_client::join(addr, "bob");
+            auto got = co_await alice.line(); // bob's join: the server has logged it by now
+            CHECK(got == "bob has joined the chat");
+        }(addr));
+    }
+    stop_and_expect_clean_exit(server, SIGTERM);
+    const auto more = server.read_stdout_line(exit_limit);
+    INFO("stdout after its first line: " << more.value_or("(nothing)"));
+    CHECK_FALSE(more.has_value()); // stdout: "listening on ADDRESS", then nothing
+    const std::string err = server.read_stderr_to_end(exit_limit);
+    INFO("stderr: " << err);
+    CHECK_THAT(err, ContainsSubstring("bob joined"));
+}
+
 TEST_CASE("eddy-chat sends a line to 19 other clients and never back to its sender",
           "[integration][chat]") {
     child_process server({chat_binary(), "--listen", "127.0.0.1:0"});

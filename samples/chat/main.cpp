@@ -16,6 +16,7 @@
 // and disconnected, and the server exits 0. Bad arguments exit 2 with one line on stderr; an
 // address it cannot listen on exits 1 with one line naming it.
 #include "../common/cli.hpp"
+#include "../common/log.hpp"
 #include "../common/signals.hpp"
 #include "chat_server.hpp"
 
@@ -42,6 +43,6 @@ int main(int argc, char** argv) {
         ->default_str("1024");
     eddy::samples::add_log_level(app, level);
     if (int code = eddy::samples::parse_or_exit_code(app, argc, argv); code >= 0) return code;
-    spdlog::set_level(level);
+    eddy::samples::log_to_stderr(level);
     return chat::serve(s);
 }

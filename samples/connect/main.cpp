@@ -11,6 +11,7 @@
 // 3600). Exit 1 with one line on stderr when stdin cannot be read (a directory, closed),
 // it cannot connect or the connection fails; exit 2 on bad arguments.
 #include "../common/cli.hpp"
+#include "../common/log.hpp"
 #include "../common/seconds.hpp"
 #include "../common/signals.hpp"
 #include "sessions.hpp"
@@ -68,7 +69,7 @@ int main(int argc, char** argv) {
     if (!wait)
         return eddy::samples::usage_error(
             app, "--wait: expected seconds, more than 0 and at most 3600, not '" + wait_text + "'");
-    spdlog::set_level(level);
+    eddy::samples::log_to_stderr(level);
     if (const auto why = stdin_unreadable()) {
         std::fprintf(stderr, "eddy-connect: cannot read stdin: %s\n", why->c_str());
         return 1;

@@ -4,6 +4,7 @@
 //
 // Exits 0 when every line came back unchanged, 1 otherwise (one line on stderr says why).
 #include "../common/cli.hpp"
+#include "../common/log.hpp"
 #include "../common/signals.hpp"
 
 #include "eddy/eddy.hpp"
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
     app.add_option("lines", lines, "lines to send");
     eddy::samples::add_log_level(app, level);
     if (int code = eddy::samples::parse_or_exit_code(app, argc, argv); code >= 0) return code;
-    spdlog::set_level(level);
+    eddy::samples::log_to_stderr(level);
 
     eddy::runtime rt;
     auto done = rt.block_on(run(address, lines));

@@ -9,6 +9,7 @@
 // exit code 0 (removing its Unix socket file); SIGPIPE is ignored. Bad arguments exit 2 with
 // one line on stderr; an address it cannot listen on exits 1 with one line naming it.
 #include "../common/cli.hpp"
+#include "../common/log.hpp"
 #include "echo_server.hpp"
 #include "fiber_echo.hpp"
 
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
         return eddy::samples::usage_error(app, "--listen HOST:PORT or --unix PATH is required");
     if (s.fibers && !echo::fibers_built)
         return eddy::samples::usage_error(app, "--fibers: this eddy was built without fibers");
-    spdlog::set_level(level);
+    eddy::samples::log_to_stderr(level);
 
     if (!s.unix_path.empty()) return echo::serve_unix(s);
     return udp ? echo::serve_udp(s) : echo::serve_tcp(s);

@@ -8,7 +8,8 @@
 #      subprojects/packagecache/ so nothing is downloaded, and asks for `dependency('eddy')`;
 #   4. eddy builds its library there and nothing else, and hands the consumer its compiler
 #      workarounds;
-#   5. the consumer runs: one echo round trip over loopback.
+#   5. the consumer runs: one echo round trip over loopback. It also builds the README's
+#      first program (tools/compile_cost/eddy_echo.cpp, the README's first block, whole).
 # Usage: run.sh EDDY_SOURCE_DIR
 set -euo pipefail
 src="$1"
@@ -72,6 +73,7 @@ consumer="$work/consumer"
 mkdir -p "$consumer/subprojects/packagecache"
 cp "$here/meson.build.in" "$consumer/meson.build"
 cp "$here/main.cpp" "$consumer/"
+cp "$src/tools/compile_cost/eddy_echo.cpp" "$consumer/first_program.cpp"
 cp "$tarball" "$consumer/subprojects/packagecache/"
 cat >"$consumer/subprojects/eddy.wrap" <<WRAP
 [wrap-file]
@@ -94,6 +96,7 @@ if ! grep -q "fibers (Boost.Context) *: *no" "$work/setup.log"; then
     fail "eddy's configure summary does not say that fibers are left out"
 fi
 step build ninja -C "$consumer/build"
+[[ -x "$consumer/build/first_program" ]] || fail "the README's first program was not built"
 
 # 4. As a subproject eddy builds its library and nothing else: no test, sample or tool.
 eddy_build="$consumer/build/subprojects/$directory"
@@ -114,7 +117,7 @@ consumer = next(t for t in json.load(sys.stdin) if t["name"] == "consumer")
 source = consumer["target_sources"][0]
 ask = lambda flag: subprocess.run(source["compiler"] + [flag], capture_output=True, text=True).stdout
 is_gcc = "clang" not in ask("--version")
-if is_gcc and int(ask("-dumpversion").split(".")[0]) < 13 \
+if is_gcc and int(ask("-dumpversion").split(".")[0]) < 14 \
         and "-fno-tree-slp-vectorize" not in source["parameters"]:
     sys.exit("the consumer does not get -fno-tree-slp-vectorize from eddy_dep")
 '

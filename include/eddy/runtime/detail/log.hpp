@@ -1,6 +1,6 @@
-// The library's logger: spdlog logger "eddy", warn and above by default. A program may
-// register its own logger under that name before it starts a runtime, or change its level
-// with `eddy::detail::log().set_level(...)`.
+// The library's logger: spdlog logger "eddy", on stderr, warn and above by default. A program
+// chooses its sink and level by registering its own logger under that name before eddy first
+// logs (docs/guide/10-logging.md); once made, `spdlog::get("eddy")` gives it too.
 #pragma once
 
 #include <spdlog/logger.h>
