@@ -1,11 +1,10 @@
+#include "captured_log.hpp"
 #include "test_support.hpp"
 
 #include "eddy/eddy.hpp"
-#include "eddy/runtime/detail/log.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include <algorithm>
 #include <memory>
@@ -107,20 +106,6 @@ template <class Writer> eddy::task<> flush_once(Writer& out) {
     auto flushed = co_await out.flush();
     (void)flushed;
 }
-
-/// Sends eddy's log to `out` alone (not to the test's stderr) while it lives.
-class captured_log {
-  public:
-    explicit captured_log(std::ostream& out) : usual_(eddy::detail::log().sinks()) {
-        eddy::detail::log().sinks() = {std::make_shared<spdlog::sinks::ostream_sink_mt>(out)};
-    }
-    captured_log(const captured_log&) = delete;
-    captured_log& operator=(const captured_log&) = delete;
-    ~captured_log() { eddy::detail::log().sinks() = usual_; }
-
-  private:
-    std::vector<spdlog::sink_ptr> usual_;
-};
 
 } // namespace
 

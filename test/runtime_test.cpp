@@ -1,3 +1,4 @@
+#include "captured_log.hpp"
 #include "test_support.hpp"
 
 #include "eddy/net/tcp_stream.hpp"
@@ -14,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -153,6 +155,46 @@ TEST_CASE("a detached task runs to completion", "[runtime][spawn]") {
     }(&done));
     CHECK(seen);
     CHECK(done);
+}
+
+TEST_CASE("a task's exception is logged when its handle is dropped after it ended, unawaited",
+          "[runtime][spawn]") {
+    std::ostringstream logged;
+    eddy_test::captured_log capture(logged);
+    eddy::runtime rt;
+    rt.block_on([]() -> eddy::task<> {
+        auto failing = []() -> eddy::task<> {
+            throw std::runtime_error("nobody awaited this");
+            co_return;
+        };
+        auto h = eddy::spawn(failing());
+        auto ended = [&h] { return h.is_finished(); };
+        const bool finished = co_await eventually(ended);
+        CHECK(finished);
+        // h is dropped here, never awaited: the exception must not vanish.
+    }());
+    CHECK(logged.str().find("nobody awaited this") != std::string::npos);
+}
+
+TEST_CASE("a task's exception taken through its handle is not logged again", "[runtime][spawn]") {
+    std::ostringstream logged;
+    eddy_test::captured_log capture(logged);
+    eddy::runtime rt;
+    const bool rethrown = rt.block_on([]() -> eddy::task<bool> {
+        auto failing = []() -> eddy::task<> {
+            throw std::runtime_error("seen by the joiner");
+            co_return;
+        };
+        auto h = eddy::spawn(failing());
+        try {
+            (void)co_await h;
+        } catch (const std::runtime_error&) {
+            co_return true;
+        }
+        co_return false;
+    }());
+    CHECK(rethrown);
+    CHECK(logged.str().empty());
 }
 
 TEST_CASE("yield_now lets the other ready tasks of the core run first", "[runtime][yield]") {

@@ -22,7 +22,9 @@ void chat_core::publish(const shared_line& line, const client* from) {
 
 eddy::task<> chat_core::relay(std::shared_ptr<chat_core> self) {
     std::vector<hub_message> batch;
-    while (co_await self->links_.receive(batch) > 0) {
+    for (;;) { // the wait's result named first: docs/compiler-notes.md, section 5
+        const auto got = co_await self->links_.receive(batch);
+        if (got == 0) break;
         for (auto& message : batch) {
             if (auto* text = std::get_if<std::string>(&message))
                 self->clients_.broadcast(shared_line::concat({*text}), nullptr);

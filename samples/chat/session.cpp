@@ -29,7 +29,10 @@ eddy::task<> write_queue(tcp_stream::write_half wr, eddy::sync::mpsc::receiver<s
                          std::size_t most) {
     std::vector<shared_line> batch;
     std::string out;
-    while (co_await queue.recv_many(batch, most) > 0) {
+    // Each wait's result is named before it is tested (docs/compiler-notes.md, section 5).
+    for (;;) {
+        const auto got = co_await queue.recv_many(batch, most);
+        if (got == 0) break;
         // A turn later the core's other readers have queued what they had read too: one
         // bigger write instead of several small ones (a syscall costs far more than a turn).
         // While lines keep coming, wait one more turn (at most), then write.

@@ -123,9 +123,13 @@ template <class T> class join_handle {
     }
 
     /// Lets the task run on without a handle; the handle is then empty. An exception the
-    /// task ends with afterwards is logged.
+    /// task ends with is logged: afterwards, by the task; already, and never taken
+    /// through the handle, here.
     void detach() noexcept {
-        if (state_) std::exchange(state_, nullptr)->release();
+        if (!state_) return;
+        auto* s = std::exchange(state_, nullptr);
+        if (auto e = s->unclaimed_exception()) detail::report_detached_task_failure(e);
+        s->release();
     }
 
   private:

@@ -5,7 +5,7 @@
 //     eddy::spawn_on(1, follow(rx));                 // receivers are copied to any core
 //     tx.send(load_config());                        // never waits
 //     // in follow(rx):
-//     while (co_await rx.changed())                  // errc::channel_closed once tx is gone
+//     while (auto seen = co_await rx.changed())      // errc::channel_closed once tx is gone
 //         apply(rx.get());                           // the receiver's own copy
 //
 // The value lives on the core that made the channel (its home; see detail/watch_state.hpp).

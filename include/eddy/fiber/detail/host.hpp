@@ -140,7 +140,11 @@ template <class F>
 task<std::invoke_result_t<F&>> run_fiber(F fn, std::size_t stack_size, std::size_t core) {
     if (core != this_core) co_await eddy::on(core);
     body<F> fiber(std::move(fn), stack_size);
-    while (co_await step(fiber.fiber_context())) {
+    // The step's result is named before it is tested: g++ 12 can skip a coroutine's body
+    // for a co_await in a loop's condition (docs/compiler-notes.md, section 5).
+    for (;;) {
+        const bool more = co_await step(fiber.fiber_context());
+        if (!more) break;
     }
     co_return fiber.take();
 }

@@ -50,6 +50,7 @@ template <class T> class join_state {
     /// The outcome for the joiner: the value, operation_canceled when the task was aborted
     /// or destroyed; rethrows the task's exception.
     result<T> take() {
+        taken_ = true;
         if (outcome_.index() == 2) std::rethrow_exception(std::get<2>(outcome_));
         if (outcome_.index() == 3) return errc::operation_canceled;
         if constexpr (std::is_void_v<T>)
@@ -59,6 +60,10 @@ template <class T> class join_state {
     }
     std::exception_ptr exception() const noexcept {
         return outcome_.index() == 2 ? std::get<2>(outcome_) : nullptr;
+    }
+    /// The exception the task ended with, if it did and nobody has taken the outcome.
+    std::exception_ptr unclaimed_exception() const noexcept {
+        return taken_ ? nullptr : exception();
     }
 
     void set_joiner(ready_node* n) noexcept { joiner_ = n; }
@@ -84,7 +89,8 @@ template <class T> class join_state {
     ready_node* joiner_ = nullptr;
     finish_listener* listener_ = nullptr;
     root_base* root_ = nullptr;
-    int refs_ = 2; // the root coroutine and the join_handle
+    int refs_ = 2;       // the root coroutine and the join_handle
+    bool taken_ = false; // the joiner has had the outcome
 };
 
 } // namespace eddy::detail
