@@ -197,6 +197,31 @@ TEST_CASE("a task's exception taken through its handle is not logged again", "[r
     CHECK(logged.str().empty());
 }
 
+TEST_CASE("a task's exception taken with outcome() is not logged when the handle goes",
+          "[runtime][spawn]") {
+    std::ostringstream logged;
+    eddy_test::captured_log capture(logged);
+    eddy::runtime rt;
+    const bool rethrown = rt.block_on([]() -> eddy::task<bool> {
+        auto failing = []() -> eddy::task<> {
+            throw std::runtime_error("seen through outcome()");
+            co_return;
+        };
+        auto h = eddy::spawn(failing());
+        auto ended = [&h] { return h.is_finished(); };
+        const bool finished = co_await eventually(ended);
+        if (!finished) co_return false;
+        try {
+            (void)h.outcome();
+        } catch (const std::runtime_error&) {
+            co_return true;
+        }
+        co_return false;
+    }());
+    CHECK(rethrown);
+    CHECK(logged.str().empty());
+}
+
 TEST_CASE("yield_now lets the other ready tasks of the core run first", "[runtime][yield]") {
     eddy::runtime rt;
     std::vector<int> order;

@@ -1,5 +1,6 @@
 // task_group (Tokio's JoinSet): completion order, aborts, destruction, next() under a
 // timeout, join_all, exceptions, members on another core; and a join_handle under a timeout.
+#include "captured_log.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch_test_macros.hpp>
@@ -7,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -114,6 +116,25 @@ EDDY_TEST_CASE("destroying a task_group aborts the tasks left in it", "[task][ta
     }
     CHECK_FALSE(ran);
     CHECK(frame_counter::alive == 0);
+}
+
+EDDY_TEST_CASE("destroying a task_group drops, unlogged, an exception it never gave out",
+               "[task][task_group]") {
+    std::ostringstream logged;
+    eddy_test::captured_log capture(logged);
+    bool ran = false;
+    {
+        eddy::task_group<> group;
+        group.spawn([](bool* ran) -> eddy::task<> {
+            *ran = true;
+            throw std::runtime_error("dropped with the group");
+            co_return;
+        }(&ran));
+        for (int i = 0; i < 3 && !ran; ++i)
+            co_await eddy::yield_now();
+        REQUIRE(ran);
+    }
+    CHECK(logged.str().empty());
 }
 
 EDDY_TEST_CASE("a task_group's next() under a timeout loses no finished task",

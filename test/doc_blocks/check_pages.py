@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Checks that no C++ example of the documentation escapes the compiler.
+"""Checks that no C++ example of the README or the guide escapes the compiler (the compiler
+notes' fragments of miscompiled code are not examples: their programs are test/compiler/).
 
     check_pages.py SOURCE_ROOT GENERATED_DIR
 

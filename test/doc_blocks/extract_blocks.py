@@ -10,14 +10,16 @@ therefore namespace-scope code: declarations, functions, even an `int main()`, w
 namespace is an ordinary function. Its `#include` lines move to the top of the file; every
 page gets `#include <eddy/eddy.hpp>` and `std::chrono_literals`. `#line` directives point
 compiler messages at the page's own lines. A block fenced with another spelling of C++
-(c++, cxx, cc, hpp) is an error, so that no example escapes the compiler by its fence.
+(c++, cxx, cc, hpp, cpp20, {.cpp}, ...) is an error, so that no example escapes the
+compiler by its fence. A block ends at a line of only fence characters, at least as many
+as opened it (CommonMark's rule).
 """
 import os
 import re
 import sys
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})[ \t]*(?P<lang>[^\s`]*)")
-OTHER_CXX_NAMES = {"c++", "cxx", "cc", "hpp", "h++", "cplusplus"}
+LOOKS_LIKE_CXX = re.compile(r"c\+\+|cpp|cxx|hpp|h\+\+|^cc$", re.IGNORECASE)
 
 
 def cpp_blocks(lines, page):
@@ -28,12 +30,13 @@ def cpp_blocks(lines, page):
         if not m:
             i += 1
             continue
-        lang = m.group("lang").lower()
-        if lang in OTHER_CXX_NAMES:
+        lang = m.group("lang")
+        if lang != "cpp" and LOOKS_LIKE_CXX.search(lang):
             sys.exit(f"{page}:{i + 1}: fence the C++ block as ```cpp so that it is compiled")
         indent, ticks = len(m.group("indent")), m.group("ticks")
+        closing = re.compile(rf"^[ \t]*{re.escape(ticks[0])}{{{len(ticks)},}}[ \t]*$")
         end = i + 1
-        while end < len(lines) and not lines[end].strip().startswith(ticks):
+        while end < len(lines) and not closing.match(lines[end]):
             end += 1
         if end == len(lines):
             sys.exit(f"{page}:{i + 1}: the block is not closed")

@@ -128,6 +128,7 @@ template <class T> class join_handle {
     void detach() noexcept {
         if (!state_) return;
         auto* s = std::exchange(state_, nullptr);
+        detail::check_owner(s->owner(), "a join handle"); // before reading the outcome
         if (auto e = s->unclaimed_exception()) detail::report_detached_task_failure(e);
         s->release();
     }

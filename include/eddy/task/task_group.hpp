@@ -45,7 +45,12 @@ template <class T = void> class task_group {
         }
         member(const member&) = delete;
         member& operator=(const member&) = delete;
-        ~member() { detail::state_of(handle_)->set_listener(nullptr); }
+        // An outcome the group never gave out is dropped, exceptions too (see ~task_group).
+        ~member() {
+            auto* state = detail::state_of(handle_);
+            state->set_listener(nullptr);
+            state->forget_outcome();
+        }
         join_handle<T>& handle() noexcept { return handle_; }
 
       private:

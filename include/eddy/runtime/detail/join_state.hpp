@@ -50,7 +50,7 @@ template <class T> class join_state {
     /// The outcome for the joiner: the value, operation_canceled when the task was aborted
     /// or destroyed; rethrows the task's exception.
     result<T> take() {
-        taken_ = true;
+        if (finished()) taken_ = true;
         if (outcome_.index() == 2) std::rethrow_exception(std::get<2>(outcome_));
         if (outcome_.index() == 3) return errc::operation_canceled;
         if constexpr (std::is_void_v<T>)
@@ -61,6 +61,9 @@ template <class T> class join_state {
     std::exception_ptr exception() const noexcept {
         return outcome_.index() == 2 ? std::get<2>(outcome_) : nullptr;
     }
+    /// Marks the outcome as seen without taking it: an exception in it is then not reported
+    /// when the handle goes (a `task_group` dropping its members' outcomes).
+    void forget_outcome() noexcept { taken_ = true; }
     /// The exception the task ended with, if it did and nobody has taken the outcome.
     std::exception_ptr unclaimed_exception() const noexcept {
         return taken_ ? nullptr : exception();
