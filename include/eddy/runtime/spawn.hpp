@@ -126,11 +126,7 @@ template <class T> class join_handle {
     /// task ends with is logged: afterwards, by the task; already, and never taken
     /// through the handle, here.
     void detach() noexcept {
-        if (!state_) return;
-        auto* s = std::exchange(state_, nullptr);
-        detail::check_owner(s->owner(), "a join handle"); // before reading the outcome
-        if (auto e = s->unclaimed_exception()) detail::report_detached_task_failure(e);
-        s->release();
+        if (state_) std::exchange(state_, nullptr)->release_handle();
     }
 
   private:

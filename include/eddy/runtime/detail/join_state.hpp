@@ -6,6 +6,7 @@
 #include "eddy/result.hpp"
 #include "eddy/runtime/detail/misuse.hpp"
 #include "eddy/runtime/detail/ready_queue.hpp"
+#include "eddy/runtime/detail/report.hpp"
 #include "eddy/runtime/detail/scheduler.hpp"
 
 #include <exception>
@@ -64,10 +65,6 @@ template <class T> class join_state {
     /// Marks the outcome as seen without taking it: an exception in it is then not reported
     /// when the handle goes (a `task_group` dropping its members' outcomes).
     void forget_outcome() noexcept { taken_ = true; }
-    /// The exception the task ended with, if it did and nobody has taken the outcome.
-    std::exception_ptr unclaimed_exception() const noexcept {
-        return taken_ ? nullptr : exception();
-    }
 
     void set_joiner(ready_node* n) noexcept { joiner_ = n; }
     ready_node* joiner() const noexcept { return joiner_; }
@@ -75,12 +72,23 @@ template <class T> class join_state {
     void set_root(root_base* r) noexcept { root_ = r; }
     root_base* root() const noexcept { return root_; }
 
+    /// The root's side lets go.
     void release() noexcept {
         check_owner(*owner_, "a join handle");
-        if (--refs_ == 0) delete this;
+        drop_ref();
+    }
+    /// The handle's side lets go. An exception the task has ended with, never taken, is
+    /// reported now: nobody else will see it (one that comes later, the root reports).
+    void release_handle() noexcept {
+        check_owner(*owner_, "a join handle"); // before the outcome is read
+        if (!taken_ && outcome_.index() == 2) report_detached_task_failure(std::get<2>(outcome_));
+        drop_ref();
     }
 
   private:
+    void drop_ref() noexcept {
+        if (--refs_ == 0) delete this;
+    }
     void finish() noexcept {
         root_ = nullptr;
         if (joiner_) owner_->schedule(*std::exchange(joiner_, nullptr));
