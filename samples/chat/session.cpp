@@ -107,13 +107,14 @@ eddy::task<> wait_for(eddy::join_handle<void>& task) {
 
 /// At shutdown: the goodbye after what is queued, then the writer ends; at most until the
 /// core's deadline (a client that does not read gets cut off).
-eddy::task<> part_at_shutdown(client& me, tcp_stream::write_half wr, const chat_core& here) {
+eddy::task<> part_at_shutdown(client& me, tcp_stream::write_half wr, chat_core& here) {
     if (!me.joined()) {
         co_await say_goodbye(wr, here.goodbye_deadline());
         co_return;
     }
     (void)me.outgoing->try_send(shared_line::concat({chat_core::goodbye})); // full: none
-    me.outgoing.reset(); // its only sender: the writer ends once the queue is written
+    here.clients().leave(me); // a member always has a queue: none for it from here on
+    me.outgoing.reset();      // its only sender: the writer ends once the queue is written
     (void)co_await eddy::timeout(here.goodbye_deadline() - eddy::clock::now(), wait_for(me.writer));
 }
 
